@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+export const VERSION = pkg.version;
+
+export const HELP = `outloop ${VERSION}: finds API keys where coding agents can read them
+
+Usage:
+  outloop scan [PATH...] [options]   scan files and folders (default: .)
+  outloop scan -                     scan standard input
+  outloop rules [--rules DIR]        list the rules
+  outloop rules test [--rules DIR]   run the rules' own examples
+  outloop help | --version
+
+Scan options:
+  --format text|json|sarif   report format (default text)
+  --output FILE              write the report to FILE instead of stdout
+  --include GLOB             only scan files matching GLOB (repeatable)
+  --exclude GLOB             skip files matching GLOB (repeatable)
+  --include-node-modules     also scan node_modules/
+  --rules DIR                add the rule files in DIR (repeatable)
+  --no-builtin-rules         use only the rules given with --rules
+  --workers N                worker threads (default: one per core for large scans)
+  --no-color                 plain text even on a terminal (NO_COLOR is honoured too)
+
+Exit codes: 0 no secrets, 1 secrets found, 2 usage or runtime error.
+`;

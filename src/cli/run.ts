@@ -1,0 +1,66 @@
+/**
+ * Parses argv and runs one command. Returns the exit code (0 clean, 1 findings, 2 error) and never
+ * exits itself, so tests call it directly.
+ */
+import fs from 'node:fs';
+import { ConfigError, EXIT, UsageError } from '../model/errors.js';
+import { runRules } from './rules-command.js';
+import { runScan } from './scan-command.js';
+import { HELP, VERSION } from './help.js';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  readStdin: () => Promise<Buffer>;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'scan':
+        return await runScan(rest, io);
+      case 'rules':
+        return await runRules(rest, io);
+      case '--version':
+      case '-v':
+      case 'version':
+        io.stdout.write(VERSION + '\n');
+        return EXIT.clean;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(HELP);
+        return EXIT.clean;
+      default:
+        throw new UsageError(`unknown command "${command}" (try "outloop help")`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      io.stderr.write(`outloop: ${err.message}\n`);
+      return EXIT.error;
+    }
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`outloop: ${err.message} (try "outloop help")\n`);
+      return EXIT.error;
+    }
+    throw err;
+  }
+}
+
+/** Writes a report to --output (atomically enough for a report: temp file + rename) or stdout. */
+export function emit(text: string, output: string | undefined, io: Io): void {
+  if (!output) {
+    io.stdout.write(text);
+    return;
+  }
+  const tmp = `${output}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, output);
+  } catch (err) {
+    throw new UsageError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The detector: keyword prefilter → regex in windows around hits → secret group → entropy →
+ * required character classes → checksum → allowlists → overlap resolution. Pure: text in, matches
+ * out, no I/O, no knowledge of files beyond the relative path that path-scoped rules look at.
+ */
+import type { AllowPattern, Rule } from '../model/rule.js';
+import type { RuleSet } from '../rules/compile.js';
+import { CHECKSUMS } from './checksum.js';
+import { containsClasses, shannonEntropy } from './entropy.js';
+import { KeywordIndex } from './keywords.js';
+
+export interface Match {
+  rule: Rule;
+  /** The secret's index range in the text (end exclusive). */
+  start: number;
+  end: number;
+  matchStart: number;
+  matchEnd: number;
+  secret: string;
+  checksumValid: boolean;
+}
+
+/** Extra characters around a window so look-behinds and look-aheads see real neighbours. */
+const MARGIN = 8;
+
+export class Detector {
+  private readonly index: KeywordIndex;
+  private readonly keywordRules: number[][];
+  readonly rules: Rule[];
+  private readonly globalAllow: AllowPattern[];
+
+  constructor(ruleSet: RuleSet) {
+    this.rules = ruleSet.rules;
+    this.globalAllow = ruleSet.globalAllowlist;
+    const ids = new Map<string, number>();
+    const keywordRules: number[][] = [];
+    this.rules.forEach((rule, r) => {
+      for (const kw of rule.keywords) {
+        let id = ids.get(kw);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(kw, id);
+          keywordRules.push([]);
+        }
+        keywordRules[id]!.push(r);
+      }
+    });
+    this.index = new KeywordIndex([...ids.keys()]);
+    this.keywordRules = keywordRules;
+  }
+
+  get keywords(): string[] {
+    return this.index.keywords;
+  }
+
+  /** relPath decides path-scoped rules; null means the input has no path (stdin). */
+  detect(text: string, relPath: string | null): Match[] {
+    const active = this.rules.map((r) => !r.pathMatcher || (relPath !== null && r.pathMatcher(relPath)));
+    const hits: Array<number[] | undefined> = new Array(this.rules.length);
+    this.index.scan(text, (kw, start) => {
+      for (const r of this.keywordRules[kw]!) {
+        if (!active[r]) continue;
+        (hits[r] ??= []).push(start);
+      }
+    });
+    const matches: Match[] = [];
+    for (let r = 0; r < hits.length; r++) {
+      const ruleHits = hits[r];
+      if (ruleHits) this.runRule(this.rules[r]!, text, ruleHits, matches);
+    }
+    return resolveOverlaps(matches);
+  }
+
+  private runRule(rule: Rule, text: string, ruleHits: number[], out: Match[]): void {
+    ruleHits.sort((a, b) => a - b);
+    const { before, after } = rule.window;
+    let i = 0;
+    while (i < ruleHits.length) {
+      // Merge the windows of nearby hits so each stretch of text is matched once.
+      const from = Math.max(0, ruleHits[i]! - before);
+      let to = ruleHits[i]! + after;
+      while (i + 1 < ruleHits.length && ruleHits[i + 1]! - before <= to) to = ruleHits[++i]! + after;
+      i++;
+      const sliceStart = Math.max(0, from - MARGIN);
+      const sliceEnd = Math.min(text.length, to + MARGIN);
+      this.matchWindow(rule, text, sliceStart, sliceEnd, from - sliceStart, out);
+    }
+  }
+
+  private matchWindow(rule: Rule, text: string, sliceStart: number, sliceEnd: number, firstStart: number, out: Match[]): void {
+    const window = text.slice(sliceStart, sliceEnd);
+    const re = rule.regex;
+    re.lastIndex = firstStart;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(window)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const indices = m.indices!;
+      const range = typeof rule.secretGroup === 'string' ? indices.groups?.[rule.secretGroup] : indices[rule.secretGroup];
+      if (!range) continue;
+      const secret = window.slice(range[0], range[1]);
+      const checksumValid = rule.checksum ? CHECKSUMS[rule.checksum](secret) : false;
+      if (!this.passes(rule, secret, m[0], text, sliceStart + m.index, checksumValid)) continue;
+      out.push({
+        rule,
+        start: sliceStart + range[0],
+        end: sliceStart + range[1],
+        matchStart: sliceStart + m.index,
+        matchEnd: sliceStart + m.index + m[0].length,
+        secret,
+        checksumValid,
+      });
+    }
+  }
+
+  private passes(rule: Rule, secret: string, match: string, text: string, matchStart: number, checksumValid: boolean): boolean {
+    if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return false;
+    if (rule.mustContain && !containsClasses(secret, rule.mustContain)) return false;
+    if (rule.checksum && !checksumValid) return false;
+    let line: string | undefined;
+    const allowed = (list: AllowPattern[]) =>
+      list.some((a) => {
+        const target = a.target === 'secret' ? secret : a.target === 'match' ? match : (line ??= lineAround(text, matchStart));
+        a.regex.lastIndex = 0;
+        return a.regex.test(target);
+      });
+    return !allowed(rule.allowlist) && !allowed(this.globalAllow);
+  }
+}
+
+function lineAround(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  let end = text.indexOf('\n', index);
+  if (end < 0) end = text.length;
+  // A minified bundle is one line: look at a bounded neighbourhood, not megabytes.
+  return text.slice(Math.max(start, index - 512), Math.min(end, index + 512));
+}
+
+/**
+ * Where two rules claim overlapping text, the more specific rule (higher priority) wins, so a generic
+ * `api_key = ...` rule never doubles a Stripe or Anthropic finding. Equal spans keep one finding.
+ */
+export function resolveOverlaps(matches: Match[]): Match[] {
+  if (matches.length < 2) return matches;
+  matches.sort((a, b) => a.start - b.start || b.rule.priority - a.rule.priority || a.rule.id.localeCompare(b.rule.id));
+  const kept: Match[] = [];
+  for (const m of matches) {
+    let drop = false;
+    // Findings are sorted by start; only the last few kept ones can reach this one.
+    for (let k = kept.length - 1; k >= Math.max(0, kept.length - 64); k--) {
+      const o = kept[k]!;
+      if (o.end <= m.start) continue;
+      if (o.start === m.start && o.end === m.end) {
+        drop = true;
+        break;
+      }
+      if (o.rule.priority > m.rule.priority) {
+        drop = true;
+        break;
+      }
+      if (m.rule.priority > o.rule.priority) kept.splice(k, 1);
+    }
+    if (!drop) kept.push(m);
+  }
+  return kept;
+}

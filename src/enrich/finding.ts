@@ -1,0 +1,69 @@
+/**
+ * A detector match becomes a Finding here: the secret is hashed and redacted, its position turned
+ * into line/column and exact bytes, and the raw value dropped. Nothing downstream ever sees it.
+ */
+import { columnWidth, secretBytes, secretChars } from '../decode/text.js';
+import type { Match } from '../detect/engine.js';
+import { fingerprint, redact } from '../detect/redact.js';
+import type { Finding } from '../model/finding.js';
+import type { Fragment } from '../model/fragment.js';
+
+/** Matches must be sorted by start; lines are counted in one forward pass. */
+export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
+  const { text } = fragment;
+  const out: Finding[] = [];
+  let line = fragment.firstLine;
+  let counted = 0;
+  let lineStart = 0; // text index where `line` starts (may be before the fragment: see firstColumn)
+  const advanceTo = (index: number) => {
+    for (let i = text.indexOf('\n', counted); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    counted = index;
+  };
+  const columnAt = (index: number) =>
+    (lineStart === 0 ? fragment.firstColumn : 0) + columnWidth(text.slice(lineStart, index), fragment.encoding) + 1;
+
+  for (const m of matches) {
+    advanceTo(m.start);
+    const startLine = line;
+    const startColumn = columnAt(m.start);
+    const savedLine = line;
+    const savedLineStart = lineStart;
+    const savedCounted = counted;
+    advanceTo(m.end);
+    const endLine = line;
+    const endColumn = columnAt(m.end);
+    // Later matches may start inside this one's span (rare: overlapping rules); rewind.
+    line = savedLine;
+    lineStart = savedLineStart;
+    counted = savedCounted;
+    const rule = m.rule;
+    const finding: Finding = {
+      ruleId: rule.id,
+      service: rule.service,
+      severity: rule.severity,
+      confidence: rule.confidence,
+      description: rule.description,
+      source: fragment.source,
+      path: fragment.path,
+      line: startLine,
+      column: startColumn,
+      endLine,
+      endColumn,
+      span: {
+        start: fragment.byteOffset + m.start * fragment.unit,
+        end: fragment.byteOffset + m.end * fragment.unit,
+      },
+      fingerprint: fingerprint(secretBytes(m.secret, fragment.encoding)),
+      redacted: redact(secretChars(m.secret, fragment.encoding)),
+      tenant: null,
+      owner: null,
+    };
+    if (m.checksumValid) finding.checksum = 'valid';
+    if (rule.revokeUrl) finding.revokeUrl = rule.revokeUrl;
+    out.push(finding);
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/**
+ * The one type every stage meets at. A Finding never holds the raw secret: it holds the secret's
+ * fingerprint, a redacted hint and its exact span in the original bytes, so whoever must touch the
+ * secret later (the rewriter) reads it back from the file by span.
+ */
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Confidence = 'high' | 'medium' | 'low';
+export type SourceKind = 'workspace' | 'stdin' | 'staged' | 'history' | 'transcript' | 'terminal';
+
+export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Byte offsets into the original input, end exclusive. */
+export interface ByteSpan {
+  start: number;
+  end: number;
+}
+
+export interface Finding {
+  ruleId: string;
+  service: string;
+  severity: Severity;
+  confidence: Confidence;
+  description: string;
+  source: SourceKind;
+  /** Relative to the scan root, `/`-separated; `-` for stdin. */
+  path: string;
+  /** 1-based, in the decoded text; columns count UTF-16 code units (as SARIF does by default). */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Exact bytes of the secret in the original file: what a rewrite replaces. */
+  span: ByteSpan;
+  /** `sha256:` + hex SHA-256 of the secret's exact characters (UTF-8). */
+  fingerprint: string;
+  /** Prefix and last 4 characters, never more than a third of the secret. */
+  redacted: string;
+  /** Why a checksum-bearing token was accepted: `valid` when its offline checksum matched. */
+  checksum?: 'valid';
+  /** Where the key is revoked or rotated. */
+  revokeUrl?: string;
+  /** Tenancy fields, filled by the tenancy stage; null until a config binds tenants. */
+  tenant: string | null;
+  owner: string | null;
+}
+
+/** A per-file problem that did not stop the scan (ripgrep's habit: remember it, go on). */
+export interface ScanWarning {
+  path: string;
+  kind: 'unreadable' | 'vanished' | 'binary' | 'too-large' | 'symlink-loop' | 'encoding' | 'skipped';
+  message: string;
+}

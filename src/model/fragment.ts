@@ -1,0 +1,24 @@
+import type { TextEncoding } from '../decode/text.js';
+import type { SourceKind } from './finding.js';
+
+/**
+ * A piece of decoded text and how to map its positions back to the original bytes and lines.
+ * A large file arrives as several overlapping fragments; each owns only the matches that start in
+ * its [ownedStart, ownedEnd) range, so a key on a chunk boundary is reported exactly once.
+ */
+export interface Fragment {
+  source: SourceKind;
+  /** Relative to the scan root, `/`-separated. */
+  path: string;
+  text: string;
+  encoding: TextEncoding;
+  /** Byte offset of text[0] in the original input. */
+  byteOffset: number;
+  /** Bytes per text unit (1 for 8-bit text, 2 for UTF-16). */
+  unit: 1 | 2;
+  /** 1-based line of text[0], and the UTF-16 width of its line before text[0]. */
+  firstLine: number;
+  firstColumn: number;
+  ownedStart: number;
+  ownedEnd: number;
+}

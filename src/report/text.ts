@@ -1,0 +1,55 @@
+/** Human output: findings grouped by file, a one-line summary; colour only when asked. */
+import type { Finding, Severity } from '../model/finding.js';
+import type { ScanResult } from '../scan.js';
+import { summarize } from './summary.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const SEVERITY_COLOR: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m' };
+
+export function formatText(result: ScanResult, options: TextOptions): string {
+  const c = (code: string, s: string) => (options.color ? `${code}${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const f of result.findings) {
+    const list = byFile.get(f.path) ?? [];
+    list.push(f);
+    byFile.set(f.path, list);
+  }
+  for (const [file, findings] of byFile) {
+    lines.push(c('\x1b[1;4m', file));
+    findings.sort((a, b) => a.line - b.line || a.column - b.column);
+    for (const f of findings) {
+      const where = `${f.line}:${f.column}`.padEnd(9);
+      lines.push(`  ${c('\x1b[2m', where)}${c(SEVERITY_COLOR[f.severity], f.severity.padEnd(9))}${f.service}: ${f.description}  ${c('\x1b[1m', f.redacted)}`);
+      lines.push(`  ${' '.repeat(9)}${c('\x1b[2m', `${f.ruleId}  ${f.fingerprint.slice(0, 23)}…${f.revokeUrl ? `  revoke: ${f.revokeUrl}` : ''}`)}`);
+    }
+    lines.push('');
+  }
+  const warnings = result.warnings.filter((w) => w.kind !== 'binary');
+  for (const w of warnings) lines.push(c('\x1b[33m', `warning: ${w.path}: ${w.message}`));
+  if (warnings.length) lines.push('');
+  lines.push(summaryLine(result, c));
+  return lines.join('\n') + '\n';
+}
+
+function summaryLine(result: ScanResult, c: (code: string, s: string) => string): string {
+  const s = summarize(result);
+  const scanned = `${s.filesScanned} files, ${formatBytes(s.bytesScanned)} scanned in ${(s.durationMs / 1000).toFixed(2)} s`;
+  const extras = [
+    s.binarySkipped ? `${s.binarySkipped} binary skipped` : '',
+    s.warnings ? `${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  const tail = [scanned, ...extras].join(', ');
+  if (s.findings === 0) return c('\x1b[32m', `✔ no secrets found`) + ` (${tail})`;
+  const parts = (Object.keys(s.bySeverity) as Severity[]).filter((k) => s.bySeverity[k] > 0).map((k) => `${s.bySeverity[k]} ${k}`);
+  return c('\x1b[1;31m', `✖ ${s.findings} secret${s.findings === 1 ? '' : 's'} found`) + ` (${parts.join(', ')}) in ${s.filesWithFindings} file${s.filesWithFindings === 1 ? '' : 's'}; ${tail}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,134 @@
+/**
+ * Turns validated rule files into runnable rules: compiles regexes, checks that every quantifier is
+ * bounded (so no rule can backtrack without limit), and fills defaults from the file.
+ */
+import picomatch from 'picomatch';
+import { ConfigError } from '../model/errors.js';
+import type { AllowPattern, Rule } from '../model/rule.js';
+import type { AllowSpec, PackSpec, RuleSpec } from './schema.js';
+
+export interface RuleSet {
+  rules: Rule[];
+  /** Placeholders and documentation samples that no rule should report. */
+  globalAllowlist: AllowPattern[];
+}
+
+const DEFAULT_WINDOW = { before: 64, after: 512 };
+
+export function compilePacks(packs: Array<{ file: string; pack: PackSpec }>): RuleSet {
+  const rules: Rule[] = [];
+  const globalAllowlist: AllowPattern[] = [];
+  const seen = new Map<string, string>();
+  for (const { file, pack } of packs) {
+    pack.globalAllowlist.forEach((a, i) => globalAllowlist.push(compileAllow(a, file, `globalAllowlist[${i}]`)));
+    pack.rules.forEach((spec, i) => {
+      const where = `rules[${i}] (${spec.id})`;
+      const previous = seen.get(spec.id);
+      if (previous) throw new ConfigError(file, `${where}.id`, `duplicate rule id, also defined in ${previous}`);
+      seen.set(spec.id, file);
+      rules.push(compileRule(spec, pack, file, where));
+    });
+  }
+  return { rules, globalAllowlist };
+}
+
+function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string): Rule {
+  const service = spec.service ?? pack.service;
+  if (!service) throw new ConfigError(file, `${where}.service`, 'missing (set it on the rule or at the top of the file)');
+  const unbounded = findUnboundedQuantifier(spec.pattern);
+  if (unbounded !== null) {
+    throw new ConfigError(file, `${where}.pattern`, `unbounded quantifier at offset ${unbounded}; use {min,max} so the rule stays linear`);
+  }
+  const regex = compileRegex(spec.pattern, 'gd' + spec.flags, file, `${where}.pattern`);
+  const secretGroup = spec.secretGroup ?? (/\(\?<secret>/.test(spec.pattern) ? 'secret' : countGroups(spec.pattern) > 0 ? 1 : 0);
+  if (typeof secretGroup === 'number' && secretGroup > countGroups(spec.pattern)) {
+    throw new ConfigError(file, `${where}.secretGroup`, `group ${secretGroup} does not exist in the pattern`);
+  }
+  if (typeof secretGroup === 'string' && !spec.pattern.includes(`(?<${secretGroup}>`)) {
+    throw new ConfigError(file, `${where}.secretGroup`, `named group "${secretGroup}" does not exist in the pattern`);
+  }
+  const rule: Rule = {
+    id: spec.id,
+    service,
+    description: spec.description,
+    severity: spec.severity,
+    confidence: spec.confidence,
+    keywords: [...new Set(spec.keywords.map((k) => k.toLowerCase()))],
+    regex,
+    secretGroup,
+    window: spec.window ?? DEFAULT_WINDOW,
+    priority: spec.priority,
+    allowlist: spec.allowlist.map((a, i) => compileAllow(a, file, `${where}.allowlist[${i}]`)),
+    examples: {
+      positive: spec.examples.positive.map((e) => (typeof e === 'string' ? { text: e } : e)),
+      negative: spec.examples.negative.map((e) => (typeof e === 'string' ? { text: e } : e)),
+    },
+    file,
+  };
+  const nonAscii = rule.keywords.find((k) => /[^\x20-\x7e]/.test(k));
+  if (nonAscii) throw new ConfigError(file, `${where}.keywords`, `keyword "${nonAscii}" must be printable ASCII`);
+  if (spec.entropy !== undefined) rule.entropy = spec.entropy;
+  if (spec.mustContain) rule.mustContain = spec.mustContain;
+  if (spec.checksum) rule.checksum = spec.checksum;
+  const revoke = spec.revoke ?? pack.revoke;
+  if (revoke) rule.revokeUrl = revoke;
+  if (spec.paths) {
+    rule.paths = spec.paths;
+    rule.pathMatcher = picomatch(spec.paths, { dot: true, basename: false });
+  }
+  return rule;
+}
+
+function compileAllow(spec: AllowSpec, file: string, field: string): AllowPattern {
+  const s = typeof spec === 'string' ? { pattern: spec, target: 'secret' as const, flags: '' as const } : spec;
+  const allow: AllowPattern = { regex: compileRegex(s.pattern, s.flags, file, `${field}.pattern`), target: s.target };
+  if (typeof spec !== 'string' && spec.reason) allow.reason = spec.reason;
+  return allow;
+}
+
+function compileRegex(source: string, flags: string, file: string, field: string): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (err) {
+    throw new ConfigError(file, field, `invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+/** Offset of the first `*`, `+` or `{n,}` outside character classes and escapes, or null. */
+export function findUnboundedQuantifier(source: string): number | null {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '*' || c === '+') return i;
+    else if (c === '{' && /^\{\d+,\}/.test(source.slice(i))) return i;
+  }
+  return null;
+}
+
+function countGroups(source: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(' && (source[i + 1] !== '?' || source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')) n++;
+  }
+  return n;
+}

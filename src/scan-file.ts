@@ -1,0 +1,47 @@
+/**
+ * One input through the stages: fragments → detect → findings. A problem with the file is returned
+ * as a warning, never thrown, so one bad file can't end a scan.
+ */
+import type { Detector } from './detect/engine.js';
+import { toFindings } from './enrich/finding.js';
+import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
+import type { Fragment } from './model/fragment.js';
+import { readFileFragments } from './sources/files.js';
+
+export interface FileResult {
+  findings: Finding[];
+  warnings: ScanWarning[];
+  bytes: number;
+  scanned: boolean;
+}
+
+export function scanFragments(fragments: Iterable<Fragment>, detector: Detector): Finding[] {
+  const findings: Finding[] = [];
+  for (const fragment of fragments) {
+    const owned = detector
+      .detect(fragment.text, fragment.path)
+      .filter((m) => m.start >= fragment.ownedStart && m.start < fragment.ownedEnd);
+    findings.push(...toFindings(fragment, owned));
+  }
+  return findings;
+}
+
+export function scanFile(absPath: string, relPath: string, detector: Detector, source: SourceKind = 'workspace'): FileResult {
+  try {
+    const read = readFileFragments(absPath, relPath, source);
+    if (read.kind === 'binary') {
+      return { findings: [], warnings: [{ path: relPath, kind: 'binary', message: 'binary file skipped' }], bytes: read.bytes, scanned: false };
+    }
+    return { findings: scanFragments(read.fragments, detector), warnings: [], bytes: read.bytes, scanned: true };
+  } catch (err) {
+    return { findings: [], warnings: [fileWarning(relPath, err)], bytes: 0, scanned: false };
+  }
+}
+
+export function fileWarning(relPath: string, err: unknown): ScanWarning {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { path: relPath, kind: 'vanished', message: 'file vanished before it could be read' };
+  if (code === 'EACCES' || code === 'EPERM') return { path: relPath, kind: 'unreadable', message: `permission denied (${code})` };
+  if (code === 'ELOOP') return { path: relPath, kind: 'symlink-loop', message: 'symbolic link loop' };
+  return { path: relPath, kind: 'unreadable', message: code ?? (err as Error).message };
+}

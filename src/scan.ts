@@ -1,0 +1,199 @@
+/**
+ * scan(options): lists the inputs, runs them through the stages (in worker threads when there is
+ * enough to share) and returns every finding, warning and figure. Never prints, never exits.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Detector } from './detect/engine.js';
+import { SEVERITY_ORDER, type Finding, type ScanWarning } from './model/finding.js';
+import { compilePacks, type RuleSet } from './rules/compile.js';
+import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
+import { scanFile, scanFragments, type FileResult } from './scan-file.js';
+import { wholeFragment } from './sources/files.js';
+import { listWorkspace, type WorkspaceFile } from './sources/workspace.js';
+import { sniff } from './decode/text.js';
+
+export interface ScanOptions {
+  /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
+  root?: string;
+  /** Files or folders to scan; default: the root. */
+  paths?: string[];
+  /** Scan these bytes instead of files (`outloop scan -`). */
+  stdin?: Buffer;
+  include?: string[];
+  exclude?: string[];
+  includeNodeModules?: boolean;
+  /** Extra rule folders (`--rules DIR`). */
+  rulesDirs?: string[];
+  /** Turn the built-in rules off (for testing a team's own rules alone). */
+  builtinRules?: boolean;
+  /** Worker threads: a number, or 'auto' (one per core when the input is large enough). */
+  workers?: number | 'auto';
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  findings: number;
+}
+
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  binarySkipped: number;
+  warnings: number;
+  durationMs: number;
+  workers: number;
+  rules: number;
+}
+
+export interface ScanResult {
+  root: string;
+  findings: Finding[];
+  warnings: ScanWarning[];
+  stats: ScanStats;
+}
+
+/** Below this much input, starting worker threads costs more than it saves. */
+const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+const WORKER_MIN_FILES = 400;
+
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const packs = await loadPacks(options);
+  const ruleSet = compilePacks(packs);
+  const targets = (options.paths?.length ? options.paths : ['.']).map((p) => path.resolve(p));
+  const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : '.'));
+
+  if (options.stdin) {
+    const detector = new Detector(ruleSet);
+    const sniffed = sniff(options.stdin.subarray(0, 8000));
+    const encoding = sniffed.kind === 'text' ? sniffed.encoding : 'utf8';
+    const bom = sniffed.kind === 'text' ? sniffed.bom : 0;
+    const findings = scanFragments([wholeFragment(options.stdin, encoding, bom, '-', 'stdin')], detector);
+    return finish(root, findings, [], { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length }, started);
+  }
+
+  const listed = await listWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules });
+  const totalBytes = listed.files.reduce((a, f) => a + f.size, 0);
+  const workers = chooseWorkers(options.workers, listed.files.length, totalBytes);
+  const results = workers > 0 ? await scanInWorkers(listed.files, packs, workers, options.onProgress) : scanInline(listed.files, ruleSet, options.onProgress);
+
+  const findings: Finding[] = [];
+  const warnings: ScanWarning[] = [...listed.warnings];
+  let bytes = 0;
+  let files = 0;
+  let binarySkipped = 0;
+  for (const r of results) {
+    findings.push(...r.findings);
+    warnings.push(...r.warnings);
+    bytes += r.bytes;
+    if (r.scanned) files++;
+    if (r.warnings.some((w) => w.kind === 'binary')) binarySkipped++;
+  }
+  return finish(root, findings, warnings, { files, bytes, binarySkipped, workers, rules: ruleSet.rules.length }, started);
+}
+
+async function loadPacks(options: ScanOptions): Promise<LoadedPack[]> {
+  const packs = options.builtinRules === false ? [] : loadBuiltinPacks();
+  for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
+  return packs;
+}
+
+export async function loadRules(options: Pick<ScanOptions, 'rulesDirs' | 'builtinRules'> = {}): Promise<RuleSet> {
+  return compilePacks(await loadPacks(options));
+}
+
+function finish(root: string, findings: Finding[], warnings: ScanWarning[], s: Omit<ScanStats, 'durationMs' | 'warnings'>, started: number): ScanResult {
+  findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+  warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const nonBinary = warnings.filter((w) => w.kind !== 'binary').length;
+  return { root, findings, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
+}
+
+function chooseWorkers(requested: ScanOptions['workers'], files: number, bytes: number): number {
+  if (typeof requested === 'number') return Math.max(0, Math.floor(requested));
+  if (bytes < WORKER_MIN_BYTES && files < WORKER_MIN_FILES) return 0;
+  return Math.max(1, Math.min(os.availableParallelism(), 8));
+}
+
+function scanInline(files: WorkspaceFile[], ruleSet: RuleSet, onProgress?: (p: ScanProgress) => void): FileResult[] {
+  const detector = new Detector(ruleSet);
+  const results: FileResult[] = [];
+  let bytesDone = 0;
+  let findings = 0;
+  for (const f of files) {
+    const r = scanFile(f.abs, f.rel, detector);
+    results.push(r);
+    bytesDone += r.bytes;
+    findings += r.findings.length;
+    onProgress?.({ filesDone: results.length, filesTotal: files.length, bytesDone, findings });
+  }
+  return results;
+}
+
+/** Batches go to whichever worker is free: big files don't leave one core idle. */
+const BATCH_BYTES = 2 * 1024 * 1024;
+const BATCH_FILES = 64;
+
+async function scanInWorkers(files: WorkspaceFile[], packs: LoadedPack[], count: number, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  let next = 0;
+  let bytesDone = 0;
+  let findings = 0;
+  const nextBatch = (): Array<{ abs: string; rel: string }> => {
+    const batch: Array<{ abs: string; rel: string }> = [];
+    let bytes = 0;
+    while (next < files.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes < BATCH_BYTES)) {
+      const f = files[next++]!;
+      batch.push({ abs: f.abs, rel: f.rel });
+      bytes += f.size;
+    }
+    return batch;
+  };
+  const workerUrl = new URL('./worker.js', import.meta.url);
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl, { workerData: { packs } });
+      const send = () => {
+        const batch = nextBatch();
+        if (batch.length === 0) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage(batch);
+      };
+      worker.on('message', (batchResults: FileResult[]) => {
+        for (const r of batchResults) {
+          results.push(r);
+          bytesDone += r.bytes;
+          findings += r.findings.length;
+        }
+        onProgress?.({ filesDone: results.length, filesTotal: files.length, bytesDone, findings });
+        send();
+      });
+      worker.on('error', reject);
+      send();
+    });
+  await Promise.all(Array.from({ length: count }, runWorker));
+  return results;
+}
+
+async function isDir(p: string): Promise<boolean> {
+  const fs = await import('node:fs');
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

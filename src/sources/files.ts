@@ -1,0 +1,81 @@
+/**
+ * Reads one file as fragments. Small files are read whole; large ones in chunks with an overlap
+ * wide enough for the longest match, so a file of hundreds of MB never sits in memory at once.
+ */
+import fs from 'node:fs';
+import { decode, sniff, type TextEncoding } from '../decode/text.js';
+import type { SourceKind } from '../model/finding.js';
+import type { Fragment } from '../model/fragment.js';
+
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Longer than any rule's window (PEM blocks are the longest), and even, for UTF-16. */
+export const OVERLAP_BYTES = 64 * 1024;
+
+export type FileRead =
+  | { kind: 'binary'; bytes: number }
+  | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> };
+
+export function readFileFragments(absPath: string, relPath: string, source: SourceKind = 'workspace'): FileRead {
+  const fd = fs.openSync(absPath, 'r');
+  let closeHere = true;
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, 8000));
+    const headLen = fs.readSync(fd, head, 0, head.length, 0);
+    const sniffed = sniff(head.subarray(0, headLen));
+    if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
+    if (size <= CHUNK_BYTES + OVERLAP_BYTES) {
+      const bytes = size === headLen ? head.subarray(0, headLen) : readAll(fd, size);
+      return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
+    }
+    closeHere = false;
+    return { kind: 'text', bytes: size, fragments: chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source) };
+  } finally {
+    if (closeHere) fs.closeSync(fd);
+  }
+}
+
+function readAll(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = fs.readSync(fd, buf, got, size - got, got);
+    if (n === 0) break; // the file shrank while we read it
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Fragment {
+  const d = decode(bytes, encoding, bom);
+  return { source, path, text: d.text, encoding, byteOffset: bom, unit: d.unit, firstLine: 1, firstColumn: 0, ownedStart: 0, ownedEnd: d.text.length };
+}
+
+function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * OVERLAP_BYTES);
+    // Position (line, column) of the byte where the next fragment's text starts.
+    let line = 1;
+    let column = 0;
+    for (let owned = bom; owned < size; owned += CHUNK_BYTES) {
+      const from = Math.max(bom, owned - OVERLAP_BYTES);
+      const to = Math.min(size, owned + CHUNK_BYTES + OVERLAP_BYTES);
+      const n = fs.readSync(fd, buf, 0, to - from, from);
+      if (n <= 0) break;
+      const d = decode(buf.subarray(0, n), encoding, 0);
+      const unit = d.unit;
+      const ownedStart = (owned - from) / unit;
+      const ownedEnd = Math.min(d.text.length, (owned + CHUNK_BYTES - from) / unit);
+      yield { source, path, text: d.text, encoding, byteOffset: from, unit, firstLine: line, firstColumn: column, ownedStart, ownedEnd };
+      // Advance the position to where the next fragment's text begins.
+      const nextFrom = owned + CHUNK_BYTES - OVERLAP_BYTES;
+      if (nextFrom >= size) break;
+      const upTo = (nextFrom - from) / unit;
+      const lastNewline = d.text.lastIndexOf('\n', upTo - 1);
+      for (let i = d.text.indexOf('\n'); i >= 0 && i < upTo; i = d.text.indexOf('\n', i + 1)) line++;
+      column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Which files a workspace scan reads. Gitignored files are included on purpose (an agent reads the
+ * `.env` git ignores); `.git/` internals and `node_modules/` are not (the latter on request).
+ * Symlinked files are read once through their real path; symlinked folders are followed only when
+ * they lead outside the folders already walked, so a link loop is walked at most once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { UsageError } from '../model/errors.js';
+import type { ScanWarning } from '../model/finding.js';
+
+export interface WorkspaceFile {
+  abs: string;
+  /** Relative to the scan root, `/`-separated. */
+  rel: string;
+  size: number;
+}
+
+export interface WorkspaceOptions {
+  root: string;
+  /** Files or folders to scan, absolute; default: the root. */
+  targets?: string[];
+  include?: string[];
+  exclude?: string[];
+  includeNodeModules?: boolean;
+}
+
+export const ALWAYS_IGNORED = ['**/.git/**', '**/.git'];
+export const IGNORED_UNLESS_ASKED = ['**/node_modules/**'];
+
+export async function listWorkspace(options: WorkspaceOptions): Promise<{ files: WorkspaceFile[]; warnings: ScanWarning[] }> {
+  const root = options.root;
+  const ignore = [...ALWAYS_IGNORED, ...(options.includeNodeModules ? [] : IGNORED_UNLESS_ASKED), ...(options.exclude ?? []), ...readIgnoreFile(root)];
+  const files: WorkspaceFile[] = [];
+  const warnings: ScanWarning[] = [];
+  const seenReal = new Set<string>();
+  const walkedDirs: string[] = [];
+
+  const addFile = (abs: string, rel: string, size: number) => {
+    let real = abs;
+    try {
+      real = fs.realpathSync(abs);
+    } catch {
+      /* keep the path as is: the read will report the problem */
+    }
+    if (seenReal.has(real)) return;
+    seenReal.add(real);
+    files.push({ abs, rel, size });
+  };
+
+  const walk = async (dirAbs: string, relPrefix: string) => {
+    walkedDirs.push(realOrSelf(dirAbs));
+    const entries = await fg.glob(options.include?.length ? options.include : ['**'], {
+      cwd: dirAbs,
+      dot: true,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      objectMode: true,
+      stats: true,
+      ignore,
+      suppressErrors: true,
+    });
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const e of entries) {
+      const abs = path.join(dirAbs, e.path);
+      const rel = relPrefix + e.path;
+      if (e.dirent.isFile()) addFile(abs, rel, e.stats?.size ?? 0);
+      else if (e.dirent.isSymbolicLink()) await followLink(abs, rel);
+    }
+  };
+
+  const followLink = async (abs: string, rel: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') warnings.push({ path: rel, kind: 'symlink-loop', message: 'symbolic link loop not followed' });
+      else warnings.push({ path: rel, kind: 'skipped', message: `dangling symbolic link (${code})` });
+      return;
+    }
+    if (st.isFile()) return addFile(abs, rel, st.size);
+    if (!st.isDirectory()) return;
+    const real = realOrSelf(abs);
+    if (walkedDirs.some((d) => real === d || real.startsWith(d + path.sep) || d.startsWith(real + path.sep))) {
+      warnings.push({ path: rel, kind: 'symlink-loop', message: 'symbolic link to a folder already scanned; not followed again' });
+      return;
+    }
+    await walk(abs, rel + '/');
+  };
+
+  for (const target of options.targets ?? [root]) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(target);
+    } catch (err) {
+      throw new UsageError(`cannot scan ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const rel = toRel(root, target);
+    if (st.isDirectory()) await walk(target, rel === '' ? '' : rel + '/');
+    else addFile(target, rel, st.size);
+  }
+  return { files, warnings };
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+export function toRel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/**
+ * `.outloopignore` at the root: gitignore-style lines. A pattern without a slash matches at any
+ * depth; a leading slash anchors it to the root; anything matched also ignores what is inside it.
+ */
+export function readIgnoreFile(root: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(root, '.outloopignore'), 'utf8');
+  } catch {
+    return [];
+  }
+  return parseIgnoreLines(text, path.join(root, '.outloopignore'));
+}
+
+export function parseIgnoreLines(text: string, file: string): string[] {
+  const globs: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (line.startsWith('!')) throw new UsageError(`${file}:${i + 1}: negated patterns ("!") are not supported`);
+    let p = line.replace(/\/+$/, '');
+    if (p.startsWith('/')) p = p.slice(1);
+    else if (!p.includes('/')) p = '**/' + p;
+    globs.push(p, p + '/**');
+  });
+  return globs;
+}
