@@ -7,6 +7,8 @@
  * nothing is lost for matching; line columns are converted back to characters when reported.
  * UTF-16 (with a BOM, or recognised by its zero bytes) is decoded properly: two bytes per unit.
  */
+import { blankEscapes } from './ansi.js';
+
 export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be';
 
 export interface DecodedText {
@@ -41,12 +43,12 @@ export function sniff(head: Buffer): Sniffed {
 }
 
 export function decode(bytes: Buffer, encoding: TextEncoding, offset: number): DecodedText {
-  if (encoding === 'utf8') return { text: bytes.toString('latin1', offset), encoding, offset, unit: 1 };
+  if (encoding === 'utf8') return { text: blankEscapes(bytes.toString('latin1', offset)), encoding, offset, unit: 1 };
   const body = bytes.subarray(offset, offset + ((bytes.length - offset) & ~1));
-  if (encoding === 'utf16le') return { text: body.toString('utf16le'), encoding, offset, unit: 2 };
+  if (encoding === 'utf16le') return { text: blankEscapes(body.toString('utf16le')), encoding, offset, unit: 2 };
   const swapped = Buffer.from(body);
   swapped.swap16();
-  return { text: swapped.toString('utf16le'), encoding, offset, unit: 2 };
+  return { text: blankEscapes(swapped.toString('utf16le')), encoding, offset, unit: 2 };
 }
 
 /** The secret's bytes as they are in the file, for its fingerprint. */
