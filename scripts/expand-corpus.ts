@@ -30,6 +30,9 @@ export interface ExpectedFinding {
 export interface Decoy {
   path: string;
   line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
   kind: string;
 }
 
@@ -58,7 +61,10 @@ export function expandCorpus(outDir: string, templatesDir = TEMPLATES): CorpusMa
     for (const s of secrets) {
       if (!s.label) throw new Error(`${rel}: every « » in the corpus needs a [label]`);
       const { line, column } = position(text, s.start);
-      if (s.label.startsWith('decoy:')) decoys.push({ path: name, line, kind: s.label.slice(6) });
+      if (s.label.startsWith('decoy:')) {
+        const end = position(text, s.end);
+        decoys.push({ path: name, line, column, endLine: end.line, endColumn: end.column, kind: s.label.slice(6) });
+      }
       else {
         expected.push({ path: name, line, column, ruleId: s.label, fingerprint: fingerprint(s.value) });
         raw.push(s.value);

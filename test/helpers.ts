@@ -1,0 +1,46 @@
+/** Shared test fixtures: temp folders, the real CLI as a child process, generated fake keys. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandTemplate, seededRng } from '../src/rules/template.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+
+export function tempDir(name = 'outloop-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), name));
+}
+
+export function writeFiles(root: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? REPO,
+    input: options.input ?? '',
+    env: { ...process.env, NO_COLOR: undefined, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** One fake key from a template like 'sk-ant-api03-{{urlsafe:93}}AA'. */
+export function fakeKey(template: string, seed: string): string {
+  return expandTemplate(template, seededRng(seed)).text;
+}
+
+export const ANTHROPIC = (seed: string) => fakeKey('sk-ant-api03-{{urlsafe:93}}AA', seed);

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fingerprint } from '../../src/detect/redact.js';
+import { scan } from '../../src/scan.js';
+import { CHUNK_BYTES } from '../../src/sources/files.js';
+import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
+
+async function scanOne(name: string, content: Buffer | string) {
+  const dir = tempDir();
+  writeFiles(dir, { [name]: content });
+  const result = await scan({ paths: [dir], workers: 0 });
+  return { result, dir };
+}
+
+describe('reading files in every encoding', () => {
+  it('reports exact lines, columns and byte spans in UTF-8 with multi-byte characters before the key', async () => {
+    const key = ANTHROPIC('utf8');
+    const text = `first line\nnaïve café → key: ${key}\n`;
+    const { result, dir } = await scanOne('notes.txt', text);
+    const f = result.findings[0]!;
+    assert.equal(f.line, 2);
+    assert.equal(f.column, 'naïve café → key: '.length + 1);
+    const bytes = fs.readFileSync(path.join(dir, 'notes.txt'));
+    assert.equal(bytes.subarray(f.span.start, f.span.end).toString('utf8'), key);
+    assert.equal(f.fingerprint, fingerprint(key));
+  });
+
+  it('handles CRLF and a UTF-8 BOM', async () => {
+    const key = ANTHROPIC('crlf');
+    const { result, dir } = await scanOne('w.env', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`A=1\r\nKEY=${key}\r\n`)]));
+    const f = result.findings[0]!;
+    assert.deepEqual([f.line, f.column], [2, 5]);
+    assert.equal(fs.readFileSync(path.join(dir, 'w.env')).subarray(f.span.start, f.span.end).toString(), key);
+  });
+
+  for (const [name, make] of [
+    ['UTF-16LE with BOM', (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])],
+    ['UTF-16BE with BOM', (t: string) => { const b = Buffer.from(t, 'utf16le'); b.swap16(); return Buffer.concat([Buffer.from([0xfe, 0xff]), b]); }],
+    ['UTF-16LE without BOM', (t: string) => Buffer.from(t, 'utf16le')],
+  ] as const) {
+    it(`decodes ${name}`, async () => {
+      const key = ANTHROPIC(name);
+      const { result, dir } = await scanOne('notes.txt', make(`line one\r\nkey = ${key}\r\n`));
+      assert.equal(result.findings.length, 1, JSON.stringify(result.warnings));
+      const f = result.findings[0]!;
+      assert.deepEqual([f.line, f.column], [2, 7]);
+      assert.equal(f.fingerprint, fingerprint(key));
+      const raw = fs.readFileSync(path.join(dir, 'notes.txt')).subarray(f.span.start, f.span.end);
+      assert.equal(raw.length, key.length * 2);
+    });
+  }
+
+  it('scans invalid UTF-8 without losing the key or its byte span', async () => {
+    const key = ANTHROPIC('invalid');
+    const content = Buffer.concat([Buffer.from('bad \xff\xfe bytes\n', 'latin1'), Buffer.from(`\xc3(key ${key}\n`, 'latin1')]);
+    const { result, dir } = await scanOne('dump.txt', content);
+    const f = result.findings[0]!;
+    assert.equal(f.line, 2);
+    assert.equal(fs.readFileSync(path.join(dir, 'dump.txt')).subarray(f.span.start, f.span.end).toString('latin1'), key);
+  });
+
+  it('skips binary files with a counted note and scans text beside them', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'img.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(ANTHROPIC('bin'))]), 'a.txt': ANTHROPIC('txt') });
+    const result = await scan({ paths: [dir], workers: 0 });
+    assert.equal(result.findings.length, 1);
+    assert.equal(result.findings[0]!.path, 'a.txt');
+    assert.equal(result.stats.binarySkipped, 1);
+  });
+
+  it('streams a file larger than one chunk and reports keys on and around chunk boundaries once', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'huge.log');
+    const keys = ['start', 'boundary', 'after', 'end'].map((s) => ANTHROPIC(s));
+    const line = 'INFO request served in 12ms for /api/v2/items\n';
+    const fd = fs.openSync(file, 'w');
+    let written = 0;
+    let lineNo = 1;
+    const expected: Array<{ line: number; key: string; start: number }> = [];
+    const put = (s: string) => {
+      fs.writeSync(fd, s);
+      written += Buffer.byteLength(s);
+      lineNo += s.split('\n').length - 1;
+    };
+    const plant = (key: string) => {
+      expected.push({ line: lineNo, key, start: written + 5 });
+      put(`key: ${key}\n`);
+    };
+    plant(keys[0]!);
+    while (written + line.length < CHUNK_BYTES - 100) put(line);
+    put('x'.repeat(CHUNK_BYTES - 30 - written)); // the next key straddles the first chunk's end
+    put('\n');
+    plant(keys[1]!);
+    while (written < CHUNK_BYTES * 2 + 1000) put(line);
+    plant(keys[2]!);
+    while (written < CHUNK_BYTES * 3 + 5000) put(line);
+    plant(keys[3]!);
+    fs.closeSync(fd);
+    const result = await scan({ paths: [dir], workers: 0 });
+    assert.deepEqual(result.findings.map((f) => [f.line, f.span.start, f.fingerprint]), expected.map((e) => [e.line, e.start, fingerprint(e.key)]));
+  });
+});
