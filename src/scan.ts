@@ -2,6 +2,7 @@
  * scan(options): lists the inputs, runs them through the stages (in worker threads when there is
  * enough to share) and returns every finding, warning and figure. Never prints, never exits.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -78,8 +79,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
 
   const listed = await listWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules });
-  const totalBytes = listed.files.reduce((a, f) => a + f.size, 0);
-  const workers = chooseWorkers(options.workers, listed.files.length, totalBytes);
+  const workers = chooseWorkers(options.workers, listed.files);
   const results = workers > 0 ? await scanInWorkers(listed.files, packs, workers, options.onProgress) : scanInline(listed.files, ruleSet, options.onProgress);
 
   const findings: Finding[] = [];
@@ -121,10 +121,23 @@ function finish(root: string, findings: Finding[], warnings: ScanWarning[], s: O
   return { root, findings, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
 }
 
-function chooseWorkers(requested: ScanOptions['workers'], files: number, bytes: number): number {
+function chooseWorkers(requested: ScanOptions['workers'], files: WorkspaceFile[]): number {
   if (typeof requested === 'number') return Math.max(0, Math.floor(requested));
-  if (bytes < WORKER_MIN_BYTES && files < WORKER_MIN_FILES) return 0;
-  return Math.max(1, Math.min(os.availableParallelism(), 8));
+  const cores = Math.min(os.availableParallelism(), 8);
+  if (cores < 2 || files.length < 2) return 0;
+  if (files.length >= WORKER_MIN_FILES) return cores;
+  // Few files: only worth threads when they are big (a few stats are cheap).
+  let bytes = 0;
+  for (const f of files) bytes += f.size >= 0 ? f.size : sizeOf(f.abs);
+  return bytes >= WORKER_MIN_BYTES ? cores : 0;
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 function scanInline(files: WorkspaceFile[], ruleSet: RuleSet, onProgress?: (p: ScanProgress) => void): FileResult[] {
@@ -142,9 +155,8 @@ function scanInline(files: WorkspaceFile[], ruleSet: RuleSet, onProgress?: (p: S
   return results;
 }
 
-/** Batches go to whichever worker is free: big files don't leave one core idle. */
-const BATCH_BYTES = 2 * 1024 * 1024;
-const BATCH_FILES = 64;
+/** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
+const BATCH_FILES = 16;
 
 async function scanInWorkers(files: WorkspaceFile[], packs: LoadedPack[], count: number, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
   const results: FileResult[] = [];
@@ -153,11 +165,9 @@ async function scanInWorkers(files: WorkspaceFile[], packs: LoadedPack[], count:
   let findings = 0;
   const nextBatch = (): Array<{ abs: string; rel: string }> => {
     const batch: Array<{ abs: string; rel: string }> = [];
-    let bytes = 0;
-    while (next < files.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes < BATCH_BYTES)) {
+    while (next < files.length && batch.length < BATCH_FILES) {
       const f = files[next++]!;
       batch.push({ abs: f.abs, rel: f.rel });
-      bytes += f.size;
     }
     return batch;
   };
@@ -190,7 +200,6 @@ async function scanInWorkers(files: WorkspaceFile[], packs: LoadedPack[], count:
 }
 
 async function isDir(p: string): Promise<boolean> {
-  const fs = await import('node:fs');
   try {
     return fs.statSync(p).isDirectory();
   } catch {

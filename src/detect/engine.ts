@@ -23,46 +23,95 @@ export interface Match {
 /** Extra characters around a window so look-behinds and look-aheads see real neighbours. */
 const MARGIN = 8;
 
+/** An automaton over a subset of the rules' keywords, and which rules each keyword feeds. */
+interface KeywordSet {
+  index: KeywordIndex;
+  keywordRules: number[][];
+}
+
+function buildKeywordSet(rules: Rule[], include: (rule: Rule) => boolean): KeywordSet {
+  const ids = new Map<string, number>();
+  const keywordRules: number[][] = [];
+  rules.forEach((rule, r) => {
+    if (!include(rule)) return;
+    for (const kw of rule.keywords) {
+      let id = ids.get(kw);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(kw, id);
+        keywordRules.push([]);
+      }
+      keywordRules[id]!.push(r);
+    }
+  });
+  return { index: new KeywordIndex([...ids.keys()]), keywordRules };
+}
+
 export class Detector {
-  private readonly index: KeywordIndex;
-  private readonly keywordRules: number[][];
+  /** Every rule's keywords, for files where some path-scoped rule applies. */
+  private readonly all: KeywordSet;
+  /**
+   * Only the keywords of rules that apply everywhere: source files and logs never see the generic
+   * rule's common words (key, token), so most of them produce no hit at all and are never decoded.
+   */
+  private readonly unscoped: KeywordSet;
+  private readonly hasScoped: boolean;
   readonly rules: Rule[];
   private readonly globalAllow: AllowPattern[];
 
   constructor(ruleSet: RuleSet) {
     this.rules = ruleSet.rules;
     this.globalAllow = ruleSet.globalAllowlist;
-    const ids = new Map<string, number>();
-    const keywordRules: number[][] = [];
-    this.rules.forEach((rule, r) => {
-      for (const kw of rule.keywords) {
-        let id = ids.get(kw);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(kw, id);
-          keywordRules.push([]);
-        }
-        keywordRules[id]!.push(r);
-      }
-    });
-    this.index = new KeywordIndex([...ids.keys()]);
-    this.keywordRules = keywordRules;
+    this.all = buildKeywordSet(this.rules, () => true);
+    this.hasScoped = this.rules.some((r) => r.pathMatcher);
+    this.unscoped = this.hasScoped ? buildKeywordSet(this.rules, (r) => !r.pathMatcher) : this.all;
   }
 
   get keywords(): string[] {
-    return this.index.keywords;
+    return this.all.index.keywords;
   }
 
   /** relPath decides path-scoped rules; null means the input has no path (stdin). */
   detect(text: string, relPath: string | null): Match[] {
-    const active = this.rules.map((r) => !r.pathMatcher || (relPath !== null && r.pathMatcher(relPath)));
-    const hits: Array<number[] | undefined> = new Array(this.rules.length);
-    this.index.scan(text, (kw, start) => {
-      for (const r of this.keywordRules[kw]!) {
-        if (!active[r]) continue;
-        (hits[r] ??= []).push(start);
-      }
+    const hits = this.newHits(relPath);
+    hits.set.index.scan(text, hits.add);
+    return this.matchHits(text, hits.byRule);
+  }
+
+  /**
+   * Prefilter raw 8-bit bytes first and decode only when some keyword occurs: most files of a
+   * workspace have none, and decoding them is wasted work. `decode` must map byte i to text index i.
+   */
+  detectBytes(bytes: Uint8Array, relPath: string | null, decode: () => string): { text: string | null; matches: Match[] } {
+    const hits = this.newHits(relPath);
+    hits.set.index.scanBytes(bytes, hits.add);
+    if (hits.count() === 0) return { text: null, matches: [] };
+    const text = decode();
+    return { text, matches: this.matchHits(text, hits.byRule) };
+  }
+
+  private newHits(relPath: string | null) {
+    let anyScoped = false;
+    const active = this.rules.map((r) => {
+      if (!r.pathMatcher) return true;
+      const on = relPath !== null && r.pathMatcher(relPath);
+      anyScoped ||= on;
+      return on;
     });
+    const set = anyScoped ? this.all : this.unscoped;
+    const byRule: Array<number[] | undefined> = new Array(this.rules.length);
+    let count = 0;
+    const add = (kw: number, start: number) => {
+      for (const r of set.keywordRules[kw]!) {
+        if (!active[r]) continue;
+        (byRule[r] ??= []).push(start);
+        count++;
+      }
+    };
+    return { set, byRule, add, count: () => count };
+  }
+
+  private matchHits(text: string, hits: Array<number[] | undefined>): Match[] {
     const matches: Match[] = [];
     for (let r = 0; r < hits.length; r++) {
       const ruleHits = hits[r];

@@ -68,6 +68,28 @@ export class KeywordIndex {
     this.hasOutput = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
   }
 
+  /**
+   * The same walk over raw bytes (8-bit text): lets a file with no keyword skip decoding entirely.
+   * Offsets are byte offsets, which equal text indices for 8-bit text (see decode/text.ts).
+   */
+  scanBytes(bytes: Uint8Array, onHit: (keywordId: number, start: number) => void): void {
+    const delta = this.delta;
+    const hasOutput = this.hasOutput;
+    const n = bytes.length;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const c = bytes[i]!;
+      if (c >= ALPHABET) {
+        s = 0;
+        continue;
+      }
+      s = delta[(s << 7) | c]!;
+      if (hasOutput[s] === 1) {
+        for (const id of this.outputs[s]!) onHit(id, i - this.keywords[id]!.length + 1);
+      }
+    }
+  }
+
   /** Calls onHit(keywordId, startIndex) for every occurrence, in order of end position. */
   scan(text: string, onHit: (keywordId: number, start: number) => void): void {
     const delta = this.delta;

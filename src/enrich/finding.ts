@@ -10,7 +10,7 @@ import type { Fragment } from '../model/fragment.js';
 
 /** Matches must be sorted by start; lines are counted in one forward pass. */
 export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
-  const { text } = fragment;
+  const text = fragment.text!;
   const out: Finding[] = [];
   let line = fragment.firstLine;
   let counted = 0;

@@ -10,7 +10,12 @@ export interface Fragment {
   source: SourceKind;
   /** Relative to the scan root, `/`-separated. */
   path: string;
-  text: string;
+  /**
+   * The decoded text. 8-bit input may arrive as `bytes` only: it is decoded when the prefilter finds
+   * a keyword in it (see Detector.detectBytes), so files without one are never decoded.
+   */
+  text?: string;
+  bytes?: Buffer;
   encoding: TextEncoding;
   /** Byte offset of text[0] in the original input. */
   byteOffset: number;

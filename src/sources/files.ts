@@ -47,6 +47,10 @@ function readAll(fd: number, size: number): Buffer {
 }
 
 export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Fragment {
+  if (encoding === 'utf8') {
+    const body = bytes.subarray(bom);
+    return { source, path, bytes: body, encoding, byteOffset: bom, unit: 1, firstLine: 1, firstColumn: 0, ownedStart: 0, ownedEnd: body.length };
+  }
   const d = decode(bytes, encoding, bom);
   return { source, path, text: d.text, encoding, byteOffset: bom, unit: d.unit, firstLine: 1, firstColumn: 0, ownedStart: 0, ownedEnd: d.text.length };
 }

@@ -14,6 +14,7 @@ export interface WorkspaceFile {
   abs: string;
   /** Relative to the scan root, `/`-separated. */
   rel: string;
+  /** Known only when the file was stat'ed anyway (a symlink or an explicit target); else -1. */
   size: number;
 }
 
@@ -37,27 +38,24 @@ export async function listWorkspace(options: WorkspaceOptions): Promise<{ files:
   const seenReal = new Set<string>();
   const walkedDirs: string[] = [];
 
-  const addFile = (abs: string, rel: string, size: number) => {
-    let real = abs;
-    try {
-      real = fs.realpathSync(abs);
-    } catch {
-      /* keep the path as is: the read will report the problem */
-    }
+  // `real` is the file's path with symlinked folders resolved: the key for reading each file once.
+  const addFile = (abs: string, rel: string, real: string, size: number) => {
     if (seenReal.has(real)) return;
     seenReal.add(real);
     files.push({ abs, rel, size });
   };
 
+  // No stat per file: the directory entries already say what is a file, and sizes aren't needed
+  // to scan (a file is read to its end, whatever its size was when listed).
   const walk = async (dirAbs: string, relPrefix: string) => {
-    walkedDirs.push(realOrSelf(dirAbs));
+    const realDir = realOrSelf(dirAbs);
+    walkedDirs.push(realDir);
     const entries = await fg.glob(options.include?.length ? options.include : ['**'], {
       cwd: dirAbs,
       dot: true,
       onlyFiles: false,
       followSymbolicLinks: false,
       objectMode: true,
-      stats: true,
       ignore,
       suppressErrors: true,
     });
@@ -65,7 +63,7 @@ export async function listWorkspace(options: WorkspaceOptions): Promise<{ files:
     for (const e of entries) {
       const abs = path.join(dirAbs, e.path);
       const rel = relPrefix + e.path;
-      if (e.dirent.isFile()) addFile(abs, rel, e.stats?.size ?? 0);
+      if (e.dirent.isFile()) addFile(abs, rel, path.join(realDir, e.path), -1);
       else if (e.dirent.isSymbolicLink()) await followLink(abs, rel);
     }
   };
@@ -80,7 +78,7 @@ export async function listWorkspace(options: WorkspaceOptions): Promise<{ files:
       else warnings.push({ path: rel, kind: 'skipped', message: `dangling symbolic link (${code})` });
       return;
     }
-    if (st.isFile()) return addFile(abs, rel, st.size);
+    if (st.isFile()) return addFile(abs, rel, realOrSelf(abs), st.size);
     if (!st.isDirectory()) return;
     const real = realOrSelf(abs);
     if (walkedDirs.some((d) => real === d || real.startsWith(d + path.sep) || d.startsWith(real + path.sep))) {
@@ -99,7 +97,7 @@ export async function listWorkspace(options: WorkspaceOptions): Promise<{ files:
     }
     const rel = toRel(root, target);
     if (st.isDirectory()) await walk(target, rel === '' ? '' : rel + '/');
-    else addFile(target, rel, st.size);
+    else addFile(target, rel, realOrSelf(target), st.size);
   }
   return { files, warnings };
 }
