@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fingerprint } from '../src/detect/redact.js';
-import { ANTHROPIC, runCli, tempDir, writeFiles } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { ANTHROPIC, CLI, runCli, tempDir, writeFiles } from './helpers.js';
 
 describe('outloop scan (CLI end to end)', () => {
   it('exits 0 on a clean tree and 1 with findings', () => {
@@ -58,10 +59,18 @@ describe('outloop scan (CLI end to end)', () => {
     assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).version, '2.1.0');
   });
 
-  it('colours text only on a terminal and never with NO_COLOR', () => {
+  it('colours text only on a terminal and never with NO_COLOR', (t) => {
     const dir = tempDir();
     writeFiles(dir, { 'a.env': `K=${ANTHROPIC('color')}\n` });
     assert.doesNotMatch(runCli(['scan', dir]).stdout, /\x1b\[/);
+    // script(1) gives the CLI a real pseudo-terminal.
+    if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) is not installed');
+    const onTty = (env: NodeJS.ProcessEnv) =>
+      spawnSync('script', ['-qec', `${process.execPath} ${CLI} scan ${dir}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, ...env } });
+    const tty = onTty({});
+    assert.equal(tty.status, 1);
+    assert.match(tty.stdout, /\x1b\[1;31mcritical/);
+    assert.doesNotMatch(onTty({ NO_COLOR: '1' }).stdout, /\x1b\[/);
   });
 
   it('exits 2 with a one-line cause for usage errors', () => {

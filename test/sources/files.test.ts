@@ -61,6 +61,18 @@ describe('reading files in every encoding', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'dump.txt')).subarray(f.span.start, f.span.end).toString('latin1'), key);
   });
 
+  it('scans a 5 MB single-line minified bundle and reports columns on that line', async () => {
+    const keys = [ANTHROPIC('min1'), ANTHROPIC('min2')];
+    const filler = 'function(a,b){return a+b};var x=1;'.repeat(Math.ceil(2_600_000 / 35));
+    const text = `${filler}var k="${keys[0]}";${filler}var j="${keys[1]}";`;
+    assert.ok(text.length > 5_000_000);
+    const { result } = await scanOne('bundle.min.js', text);
+    assert.deepEqual(result.findings.map((f) => [f.line, f.column]), [
+      [1, text.indexOf(keys[0]!) + 1],
+      [1, text.indexOf(keys[1]!) + 1],
+    ]);
+  });
+
   it('skips binary files with a counted note and scans text beside them', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'img.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(ANTHROPIC('bin'))]), 'a.txt': ANTHROPIC('txt') });
