@@ -12,7 +12,8 @@
 // each with time, findings, recall on the planted secrets and false positives.
 // --skip-peers skips secretlint and gitleaks (nothing is installed); ripgrep still runs when present.
 //
-// Corpora are generated once per (size, seed) into bench-out/ and reused; peers are installed into
+// Corpora are generated once per (size, seed) into bench-out/ and reused (delete bench-out/corpus-*
+// after changing the generator); peers are installed into
 // bench-out/peers. Results go to stdout and bench-out/bench-result.json. No raw secret is ever
 // printed: tools' output goes to files, and only counts, paths and line numbers are read back.
 import fs from 'node:fs';
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     machine: machine(),
-    options: { ...opts, timeoutMs: undefined },
+    options: { mb: opts.mb, smallMb: opts.smallMb, seed: opts.seed, runs: opts.runs, gitleaksRuns: opts.gitleaksRuns, skipPeers: opts.skipPeers, outloopCli: path.relative(REPO, opts.outloopCli) },
     corpora: Object.fromEntries([big, small].map((c) => [c.label, {
       dir: path.relative(REPO, c.dir), mb: c.mb, seed: c.seed, bytes: c.manifest.bytes, files: c.manifest.files, planted: c.manifest.secrets.length,
     }])),

@@ -30,6 +30,8 @@ export interface ToolResult {
   /** Highest peak RSS over the runs, MiB. */
   peakRssMib: number | null;
   accuracy?: Accuracy;
+  /** ripgrep: files with at least one keyword hit. */
+  matchedFiles?: number;
   /** Files the tool wrote (reports, stdout, stderr), for the leak check. */
   outputFiles: string[];
 }
@@ -53,6 +55,7 @@ export async function measure(tool: Tool, corpus: Corpus, opts: MeasureOptions):
   const runs: ToolResult['runs'] = [];
   const outputFiles: string[] = [];
   let lastGoodReport: string | null = null;
+  let lastGoodStdout: string | null = null;
   let failure: string | undefined;
   for (let i = 1; i <= opts.runs; i++) {
     const base = path.join(dir, `${tool.name}-${i}`);
@@ -71,11 +74,13 @@ export async function measure(tool: Tool, corpus: Corpus, opts: MeasureOptions):
     }
     if (lastGoodReport && tool.discardReport) fs.rmSync(lastGoodReport, { force: true });
     lastGoodReport = files.report;
+    lastGoodStdout = files.stdout;
   }
   const result = summarize(tool, corpus, runs, outputFiles, failure);
   if (result.ok && tool.parse && lastGoodReport) {
     result.accuracy = score(tool.parse(lastGoodReport, corpus.dir), corpus.manifest.secrets, tool.name === 'outloop');
   }
+  if (result.ok && tool.matchedFiles && lastGoodStdout) result.matchedFiles = tool.matchedFiles(lastGoodStdout);
   if (tool.discardReport && lastGoodReport) fs.rmSync(lastGoodReport, { force: true });
   return result;
 }

@@ -26,6 +26,7 @@ export function ratio(outloop: ToolResult | undefined, other: ToolResult): numbe
 }
 
 export function toolTable(results: ToolResult[]): string[] {
+  if (results.length === 0) return ['  (no tool ran; see notes)'];
   const outloop = results.find((r) => r.tool === 'outloop');
   const rows = results.map((r) => {
     const a = r.accuracy;
@@ -51,6 +52,7 @@ export function toolTable(results: ToolResult[]): string[] {
     rows,
   );
   const notes = results.filter((r) => r.note).map((r) => `  ${r.tool}: ${r.note}`);
+  for (const r of results) if (r.matchedFiles !== undefined) notes.push(`  ${r.tool}: ${r.matchedFiles} files with a keyword hit`);
   return [...table, ...notes];
 }
 

@@ -20,6 +20,8 @@ export interface Tool {
   succeeded(r: RunResult, reportFile: string): boolean;
   /** Reads findings; absent for tools that only count matches (ripgrep). */
   parse?(reportFile: string, corpusDir: string): Hit[];
+  /** For tools that only count (ripgrep): how many files matched, read from stdout. */
+  matchedFiles?(stdoutFile: string): number;
   /** Delete the report once parsed: secretlint's embeds every scanned file's contents. */
   discardReport?: boolean;
 }
@@ -90,6 +92,8 @@ export function ripgrepTool(version: string, keywordsFile: string, cwd: string):
     invoke: (corpusDir) => ({ cmd: 'rg', args: ['-c', '-F', '-i', '-f', keywordsFile, corpusDir], cwd, isNode: false }),
     // rg exits 1 when nothing matched, which is still a complete search.
     succeeded: (r) => r.ended && (r.exitCode === 0 || r.exitCode === 1),
+    // One `path:count` line per file with a hit: a sanity check that rg searched the corpus at all.
+    matchedFiles: (stdoutFile) => fs.readFileSync(stdoutFile, 'utf8').split('\n').filter((l) => l.length > 0).length,
   };
 }
 
@@ -120,9 +124,9 @@ function pkgJson(peersDir: string, pkg: string): Json {
 /** The file a package's `bin` entry points at, so we can run it with `node` (and measure it). */
 function binPath(peersDir: string, pkg: string, binName: string): string {
   const bin = pkgJson(peersDir, pkg).bin;
-  const rel = typeof bin === 'string' ? bin : isObj(bin) ? str(bin[binName]) : '';
-  if (!rel) throw new Error(`${pkg} declares no bin "${binName}"`);
-  return path.join(peersDir, 'node_modules', pkg, rel);
+  const target = typeof bin === 'string' ? bin : isObj(bin) ? str(bin[binName]) : '';
+  if (!target) throw new Error(`${pkg} declares no bin "${binName}"`);
+  return path.join(peersDir, 'node_modules', pkg, target);
 }
 
 export function secretlintTool(peersDir: string): Tool {
