@@ -59,7 +59,7 @@ export function formatSarif(result: ScanResult, toolVersion: string): string {
         version: '2.1.0',
         runs: [
           {
-            tool: { driver: { name: 'outloop', semanticVersion: toolVersion, rules } },
+            tool: { driver: { name: 'outloop', semanticVersion: toolVersion, informationUri: 'https://www.npmjs.com/package/outloop', rules } },
             originalUriBaseIds: { ROOT: { uri: rootUri } },
             invocations: [{ executionSuccessful: true, workingDirectory: { uri: rootUri } }],
             automationDetails: { id: 'outloop/scan/' },

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { formatSarif } from '../../src/report/sarif.js';
 import { scan } from '../../src/scan.js';
-import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
+import { ANTHROPIC, fakeKey, REPO, tempDir, writeFiles } from '../helpers.js';
 
 describe('SARIF report', () => {
   it('has every field GitHub code scanning requires', async () => {
@@ -27,5 +30,38 @@ describe('SARIF report', () => {
       assert.ok(r.message.text.length > 0);
     }
     assert.notEqual(run.results[0].partialFingerprints.primaryLocationLineHash, run.results[1].partialFingerprints.primaryLocationLineHash);
+  });
+});
+
+// Microsoft's SARIF validator (the reference implementation, run from its npm package) checks the
+// log against the 2.1.0 schema and the spec's rules; GitHub accepts what it accepts.
+describe('SARIF report passes the reference validator', () => {
+  const validator = path.join(REPO, 'node_modules/@microsoft/sarif-multitool/bin.js');
+
+  function validate(log: unknown): Array<{ ruleId: string; level: string }> {
+    const dir = tempDir();
+    const input = path.join(dir, 'log.sarif');
+    const output = path.join(dir, 'validation.sarif');
+    fs.writeFileSync(input, JSON.stringify(log));
+    const r = spawnSync(process.execPath, [validator, 'validate', input, '--level', 'Error', 'Warning', '-o', output], { encoding: 'utf8' });
+    assert.ok(fs.existsSync(output), `validator produced no output: ${r.stdout}${r.stderr}`);
+    const results = JSON.parse(fs.readFileSync(output, 'utf8')).runs[0].results as Array<{ ruleId: string; level?: string }>;
+    return results.map((x) => ({ ruleId: x.ruleId, level: x.level ?? 'warning' }));
+  }
+
+  it('reports no error and no warning for a real scan', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'a/.env': `A=${ANTHROPIC('v1')}\n`, 'b c/settings.json': `{"apiKey": "${fakeKey('{{alnum:32}}', 'v2')}"}\n` });
+    const log = JSON.parse(formatSarif(await scan({ paths: [dir], workers: 0 }), '0.1.0'));
+    assert.equal(log.runs[0].results.length, 2);
+    assert.deepEqual(validate(log), []);
+  });
+
+  it('does catch a broken log (so the check above can fail)', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { '.env': `A=${ANTHROPIC('v3')}\n` });
+    const log = JSON.parse(formatSarif(await scan({ paths: [dir], workers: 0 }), '0.1.0'));
+    log.runs[0].results[0].locations[0].physicalLocation.region.startLine = 0;
+    assert.ok(validate(log).some((x) => x.level === 'error'));
   });
 });
