@@ -98,7 +98,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 }
 
 async function loadPacks(options: ScanOptions): Promise<LoadedPack[]> {
-  const packs = options.builtinRules === false ? [] : loadBuiltinPacks();
+  // Without the built-in rules, the shared placeholder allowlist still applies: a team's own rule
+  // shouldn't report YOUR_API_KEY either.
+  const builtin = loadBuiltinPacks();
+  const packs = options.builtinRules === false ? builtin.map((p) => ({ file: p.file, pack: { ...p.pack, rules: [] } })) : builtin;
   for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
   return packs;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fingerprint } from '../src/detect/redact.js';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
 import { loadRules } from '../src/scan.js';
 import { runCli, tempDir, writeFiles } from './helpers.js';
@@ -47,9 +48,11 @@ describe('no output contains a raw secret', () => {
       const everything = [toStdout.stdout, toStdout.stderr, toFile.stdout, toFile.stderr, fs.readFileSync(file, 'utf8')].join('\n');
       assert.deepEqual(leaks(everything, secrets).length, 0);
       if (format === 'json') {
-        // And the scan found every planted secret: an empty report would leak nothing, too.
-        const report = JSON.parse(toStdout.stdout) as { findings: unknown[] };
-        assert.equal(report.findings.length, secrets.length);
+        // And the scan found every planted secret: an empty report would leak nothing, too. (Some
+        // examples carry a second key of another rule, an AWS key id beside its secret: more is fine.)
+        const report = JSON.parse(toStdout.stdout) as { findings: Array<{ fingerprint: string }> };
+        const found = new Set(report.findings.map((f) => f.fingerprint));
+        assert.deepEqual(secrets.filter((s) => !found.has(fingerprint(s))).length, 0);
       }
     });
   }
