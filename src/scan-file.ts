@@ -2,7 +2,6 @@
  * One input through the stages: fragments → detect → findings. A problem with the file is returned
  * as a warning, never thrown, so one bad file can't end a scan.
  */
-import { decode } from './decode/text.js';
 import type { Detector, Match } from './detect/engine.js';
 import { toFindings } from './enrich/finding.js';
 import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
@@ -19,16 +18,7 @@ export interface FileResult {
 export function scanFragments(fragments: Iterable<Fragment>, detector: Detector): Finding[] {
   const findings: Finding[] = [];
   for (const fragment of fragments) {
-    let matches: Match[];
-    if (fragment.text === undefined) {
-      const bytes = fragment.bytes!;
-      const r = detector.detectBytes(bytes, fragment.path, () => decode(bytes, 'utf8', 0).text);
-      if (r.text === null) continue;
-      fragment.text = r.text;
-      matches = r.matches;
-    } else {
-      matches = detector.detect(fragment.text, fragment.path);
-    }
+    const matches: Match[] = fragment.text === undefined ? detector.detectBytes(fragment.bytes!, fragment.path) : detector.detect(fragment.text, fragment.path);
     const owned = matches.filter((m) => m.start >= fragment.ownedStart && m.start < fragment.ownedEnd);
     if (owned.length) findings.push(...toFindings(fragment, owned));
   }

@@ -12,7 +12,7 @@ import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
 import { scanFile, scanFragments, type FileResult } from './scan-file.js';
 import { wholeFragment } from './sources/files.js';
-import { listWorkspace, type WorkspaceFile } from './sources/workspace.js';
+import { walkWorkspace, type WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
 
 export interface ScanOptions {
@@ -36,7 +36,6 @@ export interface ScanOptions {
 
 export interface ScanProgress {
   filesDone: number;
-  filesTotal: number;
   bytesDone: number;
   findings: number;
 }
@@ -78,12 +77,34 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     return finish(root, findings, [], { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length }, started);
   }
 
-  const listed = await listWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules });
-  const workers = chooseWorkers(options.workers, listed.files);
-  const results = workers > 0 ? await scanInWorkers(listed.files, packs, workers, options.onProgress) : scanInline(listed.files, ruleSet, options.onProgress);
+  const warnings: ScanWarning[] = [];
+  // Threads start while folders are listed (a list of files alone never needs them early); if the
+  // scan turns out small they are let go.
+  const wantPool = options.workers !== 0 && (typeof options.workers === 'number' || (await someDir(targets)));
+  let pool = wantPool ? new WorkerPool(packs, typeof options.workers === 'number' ? options.workers : defaultWorkers()) : null;
+  const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules }, warnings);
+  const first: WorkspaceFile[] = [];
+  let more = true;
+  while (first.length < WORKER_MIN_FILES) {
+    const next = await walk.next();
+    if (next.done) {
+      more = false;
+      break;
+    }
+    first.push(next.value);
+  }
+  const useThreads = options.workers !== 0 && (typeof options.workers === 'number' || more || worthThreads(first));
+  if (useThreads) pool ??= new WorkerPool(packs, defaultWorkers());
+  const all = chain(first, more ? walk : null);
+  let results: FileResult[];
+  if (useThreads && pool) {
+    results = await pool.run(all, options.onProgress);
+  } else {
+    await pool?.close();
+    results = await scanInline(all, ruleSet, options.onProgress);
+  }
 
   const findings: Finding[] = [];
-  const warnings: ScanWarning[] = [...listed.warnings];
   let bytes = 0;
   let files = 0;
   let binarySkipped = 0;
@@ -94,7 +115,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     if (r.scanned) files++;
     if (r.warnings.some((w) => w.kind === 'binary')) binarySkipped++;
   }
-  return finish(root, findings, warnings, { files, bytes, binarySkipped, workers, rules: ruleSet.rules.length }, started);
+  return finish(root, findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length }, started);
 }
 
 async function loadPacks(options: ScanOptions): Promise<LoadedPack[]> {
@@ -124,15 +145,21 @@ function finish(root: string, findings: Finding[], warnings: ScanWarning[], s: O
   return { root, findings, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
 }
 
-function chooseWorkers(requested: ScanOptions['workers'], files: WorkspaceFile[]): number {
-  if (typeof requested === 'number') return Math.max(0, Math.floor(requested));
-  const cores = Math.min(os.availableParallelism(), 8);
-  if (cores < 2 || files.length < 2) return 0;
-  if (files.length >= WORKER_MIN_FILES) return cores;
-  // Few files: only worth threads when they are big (a few stats are cheap).
+async function* chain(first: WorkspaceFile[], rest: AsyncGenerator<WorkspaceFile> | null): AsyncGenerator<WorkspaceFile> {
+  yield* first;
+  if (rest) yield* rest;
+}
+
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(os.availableParallelism(), 8));
+}
+
+/** A walk that ended early: threads pay off only for a few big files. */
+function worthThreads(files: WorkspaceFile[]): boolean {
+  if (os.availableParallelism() < 2 || files.length < 2) return false;
   let bytes = 0;
   for (const f of files) bytes += f.size >= 0 ? f.size : sizeOf(f.abs);
-  return bytes >= WORKER_MIN_BYTES ? cores : 0;
+  return bytes >= WORKER_MIN_BYTES;
 }
 
 function sizeOf(file: string): number {
@@ -143,17 +170,17 @@ function sizeOf(file: string): number {
   }
 }
 
-function scanInline(files: WorkspaceFile[], ruleSet: RuleSet, onProgress?: (p: ScanProgress) => void): FileResult[] {
+async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
   const detector = new Detector(ruleSet);
   const results: FileResult[] = [];
   let bytesDone = 0;
   let findings = 0;
-  for (const f of files) {
+  for await (const f of files) {
     const r = scanFile(f.abs, f.rel, detector);
     results.push(r);
     bytesDone += r.bytes;
     findings += r.findings.length;
-    onProgress?.({ filesDone: results.length, filesTotal: files.length, bytesDone, findings });
+    onProgress?.({ filesDone: results.length, bytesDone, findings });
   }
   return results;
 }
@@ -161,45 +188,67 @@ function scanInline(files: WorkspaceFile[], ruleSet: RuleSet, onProgress?: (p: S
 /** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
 const BATCH_FILES = 16;
 
-async function scanInWorkers(files: WorkspaceFile[], packs: LoadedPack[], count: number, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
-  const results: FileResult[] = [];
-  let next = 0;
-  let bytesDone = 0;
-  let findings = 0;
-  const nextBatch = (): Array<{ abs: string; rel: string }> => {
-    const batch: Array<{ abs: string; rel: string }> = [];
-    while (next < files.length && batch.length < BATCH_FILES) {
-      const f = files[next++]!;
-      batch.push({ abs: f.abs, rel: f.rel });
-    }
-    return batch;
-  };
-  const workerUrl = new URL('./worker.js', import.meta.url);
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl, { workerData: { packs } });
-      const send = () => {
-        const batch = nextBatch();
-        if (batch.length === 0) {
-          void worker.terminate().then(() => resolve());
-          return;
+/** Worker threads that each compile the rules once, then scan the batches they are sent. */
+class WorkerPool {
+  private readonly workers: Worker[];
+
+  constructor(packs: LoadedPack[], readonly size: number) {
+    const url = new URL('./worker.js', import.meta.url);
+    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs } }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  async run(files: AsyncIterable<WorkspaceFile>, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
+    const results: FileResult[] = [];
+    const source = files[Symbol.asyncIterator]();
+    let bytesDone = 0;
+    let findings = 0;
+    // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
+    let pulling: Promise<unknown> = Promise.resolve();
+    const nextBatch = (): Promise<Array<{ abs: string; rel: string }>> => {
+      const batch = pulling.then(async () => {
+        const out: Array<{ abs: string; rel: string }> = [];
+        while (out.length < BATCH_FILES) {
+          const next = await source.next();
+          if (next.done) break;
+          out.push({ abs: next.value.abs, rel: next.value.rel });
         }
-        worker.postMessage(batch);
-      };
-      worker.on('message', (batchResults: FileResult[]) => {
-        for (const r of batchResults) {
-          results.push(r);
-          bytesDone += r.bytes;
-          findings += r.findings.length;
-        }
-        onProgress?.({ filesDone: results.length, filesTotal: files.length, bytesDone, findings });
+        return out;
+      });
+      pulling = batch;
+      return batch;
+    };
+    const drive = (worker: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const send = () => {
+          nextBatch().then((batch) => {
+            if (batch.length === 0) void worker.terminate().then(() => resolve());
+            else worker.postMessage(batch);
+          }, reject);
+        };
+        worker.on('message', (batchResults: FileResult[]) => {
+          for (const r of batchResults) {
+            results.push(r);
+            bytesDone += r.bytes;
+            findings += r.findings.length;
+          }
+          onProgress?.({ filesDone: results.length, bytesDone, findings });
+          send();
+        });
+        worker.on('error', reject);
         send();
       });
-      worker.on('error', reject);
-      send();
-    });
-  await Promise.all(Array.from({ length: count }, runWorker));
-  return results;
+    await Promise.all(this.workers.map(drive));
+    return results;
+  }
+}
+
+async function someDir(paths: string[]): Promise<boolean> {
+  for (const p of paths) if (await isDir(p)) return true;
+  return false;
 }
 
 async function isDir(p: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import type { AllowPattern, Rule } from '../model/rule.js';
 import type { RuleSet } from '../rules/compile.js';
+import { bytesView, stringView, type TextView } from '../decode/view.js';
 import { CHECKSUMS } from './checksum.js';
 import { containsClasses, shannonEntropy } from './entropy.js';
 import { KeywordIndex } from './keywords.js';
@@ -73,24 +74,23 @@ export class Detector {
 
   /** relPath decides path-scoped rules; null means the input has no path (stdin). */
   detect(text: string, relPath: string | null): Match[] {
-    const hits = this.newHits(relPath);
+    const hits = this.newHits(relPath, (i) => text.charCodeAt(i));
     hits.set.index.scan(text, hits.add);
-    return this.matchHits(text, hits.byRule);
+    return this.matchHits(stringView(text), hits.byRule);
   }
 
   /**
    * Prefilter raw 8-bit bytes first and decode only when some keyword occurs: most files of a
-   * workspace have none, and decoding them is wasted work. `decode` must map byte i to text index i.
+   * workspace have none. Those that have one are decoded only around the hits (see decode/view.ts).
    */
-  detectBytes(bytes: Uint8Array, relPath: string | null, decode: () => string): { text: string | null; matches: Match[] } {
-    const hits = this.newHits(relPath);
+  detectBytes(bytes: Buffer, relPath: string | null): Match[] {
+    const hits = this.newHits(relPath, (i) => bytes[i]!);
     hits.set.index.scanBytes(bytes, hits.add);
-    if (hits.count() === 0) return { text: null, matches: [] };
-    const text = decode();
-    return { text, matches: this.matchHits(text, hits.byRule) };
+    if (hits.count() === 0) return [];
+    return this.matchHits(bytesView(bytes), hits.byRule);
   }
 
-  private newHits(relPath: string | null) {
+  private newHits(relPath: string | null, codeAt: (i: number) => number) {
     let anyScoped = false;
     const active = this.rules.map((r) => {
       if (!r.pathMatcher) return true;
@@ -104,6 +104,7 @@ export class Detector {
     const add = (kw: number, start: number) => {
       for (const r of set.keywordRules[kw]!) {
         if (!active[r]) continue;
+        if (this.rules[r]!.keywordBoundary && !atTokenStart(codeAt, start)) continue;
         (byRule[r] ??= []).push(start);
         count++;
       }
@@ -111,7 +112,7 @@ export class Detector {
     return { set, byRule, add, count: () => count };
   }
 
-  private matchHits(text: string, hits: Array<number[] | undefined>): Match[] {
+  private matchHits(text: TextView, hits: Array<number[] | undefined>): Match[] {
     const matches: Match[] = [];
     for (let r = 0; r < hits.length; r++) {
       const ruleHits = hits[r];
@@ -120,7 +121,7 @@ export class Detector {
     return resolveOverlaps(matches);
   }
 
-  private runRule(rule: Rule, text: string, ruleHits: number[], out: Match[]): void {
+  private runRule(rule: Rule, text: TextView, ruleHits: number[], out: Match[]): void {
     ruleHits.sort((a, b) => a - b);
     const { before, after } = rule.window;
     let i = 0;
@@ -136,7 +137,7 @@ export class Detector {
     }
   }
 
-  private matchWindow(rule: Rule, text: string, sliceStart: number, sliceEnd: number, firstStart: number, out: Match[]): void {
+  private matchWindow(rule: Rule, text: TextView, sliceStart: number, sliceEnd: number, firstStart: number, out: Match[]): void {
     const window = text.slice(sliceStart, sliceEnd);
     const re = rule.regex;
     re.lastIndex = firstStart;
@@ -164,7 +165,7 @@ export class Detector {
     }
   }
 
-  private passes(rule: Rule, secret: string, match: string, text: string, matchStart: number, checksumValid: boolean): boolean {
+  private passes(rule: Rule, secret: string, match: string, text: TextView, matchStart: number, checksumValid: boolean): boolean {
     if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return false;
     if (rule.mustContain && !containsClasses(secret, rule.mustContain)) return false;
     if (rule.checksum && !checksumValid) return false;
@@ -179,12 +180,31 @@ export class Detector {
   }
 }
 
-function lineAround(text: string, index: number): string {
-  const start = text.lastIndexOf('\n', index) + 1;
-  let end = text.indexOf('\n', index);
-  if (end < 0) end = text.length;
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Not preceded by a letter or digit, or preceded by an escaped \n, \r or \t (JSON text), or by a
+ * terminal colour sequence such as ESC[36m (the prefilter sees raw bytes, before blanking).
+ */
+function atTokenStart(codeAt: (i: number) => number, start: number): boolean {
+  if (start === 0) return true;
+  const c = codeAt(start - 1);
+  if (!isAlnum(c)) return true;
+  if (start >= 2 && codeAt(start - 2) === 92 && (c === 110 || c === 114 || c === 116)) return true;
+  let i = start - 2;
+  while (i >= 0 && i >= start - 24 && ((codeAt(i) >= 48 && codeAt(i) <= 57) || codeAt(i) === 59)) i--;
+  return i >= 1 && codeAt(i) === 91 && codeAt(i - 1) === 27;
+}
+
+function lineAround(text: TextView, index: number): string {
   // A minified bundle is one line: look at a bounded neighbourhood, not megabytes.
-  return text.slice(Math.max(start, index - 512), Math.min(end, index + 512));
+  const from = Math.max(0, index - 512);
+  const to = Math.min(text.length, index + 512);
+  const before = text.newlineBefore(index + 1);
+  const after = text.newlineAfter(index, to);
+  return text.slice(Math.max(from, before + 1), after >= 0 ? after : to);
 }
 
 /**

@@ -3,6 +3,7 @@
  * into line/column and exact bytes, and the raw value dropped. Nothing downstream ever sees it.
  */
 import { columnWidth, secretBytes, secretChars } from '../decode/text.js';
+import { bytesView, stringView } from '../decode/view.js';
 import type { Match } from '../detect/engine.js';
 import { fingerprint, redact } from '../detect/redact.js';
 import type { Finding } from '../model/finding.js';
@@ -10,17 +11,17 @@ import type { Fragment } from '../model/fragment.js';
 
 /** Matches must be sorted by start; lines are counted in one forward pass. */
 export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
-  const text = fragment.text!;
+  const text = fragment.text !== undefined ? stringView(fragment.text) : bytesView(fragment.bytes!);
   const out: Finding[] = [];
   let line = fragment.firstLine;
   let counted = 0;
   let lineStart = 0; // text index where `line` starts (may be before the fragment: see firstColumn)
   const advanceTo = (index: number) => {
-    for (let i = text.indexOf('\n', counted); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+    for (let i = text.newlineAfter(counted, index); i >= 0; i = text.newlineAfter(i + 1, index)) {
       line++;
       lineStart = i + 1;
     }
-    counted = index;
+    counted = Math.max(counted, index);
   };
   const columnAt = (index: number) =>
     (lineStart === 0 ? fragment.firstColumn : 0) + columnWidth(text.slice(lineStart, index), fragment.encoding) + 1;

@@ -20,6 +20,11 @@ export interface Rule {
   confidence: Confidence;
   /** Lowercased; the prefilter matches them case-insensitively. */
   keywords: string[];
+  /**
+   * Only keyword hits at the start of a token count (not preceded by a letter or digit, or right
+   * after an escaped \n, \r or \t): short prefixes like `fb` or `fc-` occur inside every hex string.
+   */
+  keywordBoundary: boolean;
   /** Global + indices flags; runs only inside windows around keyword hits. */
   regex: RegExp;
   secretGroup: string | number;

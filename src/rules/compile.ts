@@ -54,6 +54,7 @@ function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string
     severity: spec.severity,
     confidence: spec.confidence,
     keywords: [...new Set(spec.keywords.map((k) => k.toLowerCase()))],
+    keywordBoundary: spec.keywordBoundary,
     regex,
     secretGroup,
     window: spec.window ?? DEFAULT_WINDOW,

@@ -4,6 +4,7 @@
  * Examples are templates (see template.ts), expanded with a seed derived from the rule id, so the
  * same rule file always tests the same text.
  */
+import { blankEscapes } from '../decode/ansi.js';
 import { Detector } from '../detect/engine.js';
 import type { Rule, RuleExample } from '../model/rule.js';
 import type { RuleSet } from './compile.js';
@@ -50,7 +51,8 @@ function examplePath(rule: Rule, ex: RuleExample): string | null {
 }
 
 function checkPositive(detector: Detector, rule: Rule, ex: RuleExample, seed: string): string | null {
-  const { text, secrets } = expandTemplate(ex.text, seededRng(seed));
+  const { text: raw, secrets } = expandTemplate(ex.text, seededRng(seed));
+  const text = blankEscapes(raw); // the decode stage files go through; positions don't move
   if (secrets.length === 0) return 'positive example marks no secret (wrap it in « »)';
   const p = examplePath(rule, ex);
   if (p === null) return 'the rule is limited to some paths, so the example needs a `path` that matches them';
@@ -68,7 +70,7 @@ function checkPositive(detector: Detector, rule: Rule, ex: RuleExample, seed: st
 }
 
 function checkNegative(detector: Detector, rule: Rule, ex: RuleExample, seed: string): string | null {
-  const { text } = expandTemplate(ex.text, seededRng(seed));
+  const text = blankEscapes(expandTemplate(ex.text, seededRng(seed)).text);
   const found = detector.detect(text, examplePath(rule, ex) ?? 'example.txt').filter((m) => m.rule.id === rule.id);
   return found.length ? `matched at ${found[0]!.start}-${found[0]!.end} but must not` : null;
 }

@@ -31,6 +31,7 @@ export const ruleSchema = z
     severity: z.enum(['critical', 'high', 'medium', 'low']),
     confidence: z.enum(['high', 'medium', 'low']).default('high'),
     keywords: z.array(z.string().min(2)).min(1),
+    keywordBoundary: z.boolean().default(false),
     pattern: regexSource,
     flags: z.enum(['', 'i']).default(''),
     secretGroup: z.union([z.string(), z.number().int().min(0)]).optional(),

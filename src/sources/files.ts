@@ -15,28 +15,36 @@ export type FileRead =
   | { kind: 'binary'; bytes: number }
   | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> };
 
+/**
+ * One read buffer per thread, reused for every file: allocating a fresh one per file made the
+ * garbage collector a visible cost. A fragment's bytes point into it, so each file's fragments
+ * must be consumed before the next file is read (scanning is synchronous, so they are).
+ */
+let scratch = Buffer.allocUnsafe(1024 * 1024);
+
 export function readFileFragments(absPath: string, relPath: string, source: SourceKind = 'workspace'): FileRead {
   const fd = fs.openSync(absPath, 'r');
   let closeHere = true;
   try {
     const size = fs.fstatSync(fd).size;
-    const head = Buffer.allocUnsafe(Math.min(size, 8000));
-    const headLen = fs.readSync(fd, head, 0, head.length, 0);
-    const sniffed = sniff(head.subarray(0, headLen));
-    if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
-    if (size <= CHUNK_BYTES + OVERLAP_BYTES) {
-      const bytes = size === headLen ? head.subarray(0, headLen) : readAll(fd, size);
-      return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
+    if (size > CHUNK_BYTES + OVERLAP_BYTES) {
+      const head = Buffer.allocUnsafe(8000);
+      const sniffed = sniff(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+      if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
+      closeHere = false;
+      return { kind: 'text', bytes: size, fragments: chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source) };
     }
-    closeHere = false;
-    return { kind: 'text', bytes: size, fragments: chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source) };
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+    const bytes = readInto(fd, scratch, size);
+    const sniffed = sniff(bytes.subarray(0, 8000));
+    if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
+    return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
   } finally {
     if (closeHere) fs.closeSync(fd);
   }
 }
 
-function readAll(fd: number, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+function readInto(fd: number, buf: Buffer, size: number): Buffer {
   let got = 0;
   while (got < size) {
     const n = fs.readSync(fd, buf, got, size - got, got);
