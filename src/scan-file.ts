@@ -44,3 +44,34 @@ export function fileWarning(relPath: string, err: unknown): ScanWarning {
   if (code === 'ELOOP') return { path: relPath, kind: 'symlink-loop', message: 'symbolic link loop' };
   return { path: relPath, kind: 'unreadable', message: code ?? (err as Error).message };
 }
+
+/** What a batch of files adds up to: one small message per batch instead of one object per file. */
+export interface ScanTally {
+  findings: Finding[];
+  warnings: ScanWarning[];
+  bytes: number;
+  files: number;
+  binarySkipped: number;
+}
+
+export function emptyTally(): ScanTally {
+  return { findings: [], warnings: [], bytes: 0, files: 0, binarySkipped: 0 };
+}
+
+export function addFileResult(t: ScanTally, r: FileResult): void {
+  for (const f of r.findings) t.findings.push(f);
+  for (const w of r.warnings) {
+    if (w.kind === 'binary') t.binarySkipped++;
+    t.warnings.push(w);
+  }
+  t.bytes += r.bytes;
+  if (r.scanned) t.files++;
+}
+
+export function mergeTally(into: ScanTally, from: ScanTally): void {
+  for (const f of from.findings) into.findings.push(f);
+  for (const w of from.warnings) into.warnings.push(w);
+  into.bytes += from.bytes;
+  into.files += from.files;
+  into.binarySkipped += from.binarySkipped;
+}

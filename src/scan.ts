@@ -10,7 +10,7 @@ import { Detector } from './detect/engine.js';
 import { SEVERITY_ORDER, type Finding, type ScanWarning } from './model/finding.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
-import { scanFile, scanFragments, type FileResult } from './scan-file.js';
+import { addFileResult, emptyTally, mergeTally, scanFile, scanFragments, type ScanTally } from './scan-file.js';
 import { wholeFragment } from './sources/files.js';
 import { walkWorkspace, type WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
@@ -96,25 +96,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const useThreads = options.workers !== 0 && (typeof options.workers === 'number' || more || worthThreads(first));
   if (useThreads) pool ??= new WorkerPool(packs, defaultWorkers());
   const all = chain(first, more ? walk : null);
-  let results: FileResult[];
+  const tally = emptyTally();
   if (useThreads && pool) {
-    results = await pool.run(all, options.onProgress);
+    await pool.run(all, tally, options.onProgress);
   } else {
     await pool?.close();
-    results = await scanInline(all, ruleSet, options.onProgress);
+    await scanInline(all, ruleSet, tally, options.onProgress);
   }
-
-  const findings: Finding[] = [];
-  let bytes = 0;
-  let files = 0;
-  let binarySkipped = 0;
-  for (const r of results) {
-    findings.push(...r.findings);
-    warnings.push(...r.warnings);
-    bytes += r.bytes;
-    if (r.scanned) files++;
-    if (r.warnings.some((w) => w.kind === 'binary')) binarySkipped++;
-  }
+  warnings.push(...tally.warnings);
+  const { findings, bytes, files, binarySkipped } = tally;
   return finish(root, findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length }, started);
 }
 
@@ -170,23 +160,17 @@ function sizeOf(file: string): number {
   }
 }
 
-async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
+async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
   const detector = new Detector(ruleSet);
-  const results: FileResult[] = [];
-  let bytesDone = 0;
-  let findings = 0;
+  let filesDone = 0;
   for await (const f of files) {
-    const r = scanFile(f.abs, f.rel, detector);
-    results.push(r);
-    bytesDone += r.bytes;
-    findings += r.findings.length;
-    onProgress?.({ filesDone: results.length, bytesDone, findings });
+    addFileResult(tally, scanFile(f.abs, f.rel, detector));
+    onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
   }
-  return results;
 }
 
 /** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
-const BATCH_FILES = 16;
+const BATCH_FILES = 32;
 
 /** Worker threads that each compile the rules once, then scan the batches they are sent. */
 class WorkerPool {
@@ -201,11 +185,9 @@ class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  async run(files: AsyncIterable<WorkspaceFile>, onProgress?: (p: ScanProgress) => void): Promise<FileResult[]> {
-    const results: FileResult[] = [];
+  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
     const source = files[Symbol.asyncIterator]();
-    let bytesDone = 0;
-    let findings = 0;
+    let filesDone = 0;
     // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
     let pulling: Promise<unknown> = Promise.resolve();
     const nextBatch = (): Promise<Array<{ abs: string; rel: string }>> => {
@@ -229,20 +211,16 @@ class WorkerPool {
             else worker.postMessage(batch);
           }, reject);
         };
-        worker.on('message', (batchResults: FileResult[]) => {
-          for (const r of batchResults) {
-            results.push(r);
-            bytesDone += r.bytes;
-            findings += r.findings.length;
-          }
-          onProgress?.({ filesDone: results.length, bytesDone, findings });
+        worker.on('message', (reply: { tally: ScanTally; count: number }) => {
+          mergeTally(tally, reply.tally);
+          filesDone += reply.count;
+          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
           send();
         });
         worker.on('error', reject);
         send();
       });
     await Promise.all(this.workers.map(drive));
-    return results;
   }
 }
 
