@@ -4,8 +4,6 @@
  */
 import fs from 'node:fs';
 import { ConfigError, EXIT, UsageError } from '../model/errors.js';
-import { runRules } from './rules-command.js';
-import { runScan } from './scan-command.js';
 import { HELP, VERSION } from './help.js';
 
 export interface Io {
@@ -19,10 +17,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
+      // Commands load on demand: `--version` and `help` shouldn't pay for the scanner.
       case 'scan':
-        return await runScan(rest, io);
+        return await (await import('./scan-command.js')).runScan(rest, io);
       case 'rules':
-        return await runRules(rest, io);
+        return await (await import('./rules-command.js')).runRules(rest, io);
       case '--version':
       case '-v':
       case 'version':

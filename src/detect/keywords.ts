@@ -18,61 +18,62 @@ export class KeywordIndex {
 
   constructor(keywords: string[]) {
     this.keywords = keywords.map((k) => k.toLowerCase());
-    const goto: Array<Map<number, number>> = [new Map()];
+    // Typed arrays throughout: this runs at every start, including the pre-commit hook's.
+    const maxStates = this.keywords.reduce((n, k) => n + k.length, 1);
+    const goto = new Int32Array(maxStates * ALPHABET).fill(-1);
     const out: number[][] = [[]];
+    let states = 1;
     this.keywords.forEach((kw, id) => {
       let s = 0;
       for (let i = 0; i < kw.length; i++) {
-        const c = kw.charCodeAt(i);
-        let next = goto[s]!.get(c);
-        if (next === undefined) {
-          next = goto.length;
-          goto.push(new Map());
+        const c = kw.charCodeAt(i) & (ALPHABET - 1);
+        let next = goto[s * ALPHABET + c]!;
+        if (next < 0) {
+          next = states++;
           out.push([]);
-          goto[s]!.set(c, next);
+          goto[s * ALPHABET + c] = next;
         }
         s = next;
       }
       out[s]!.push(id);
     });
-    const states = goto.length;
-    const delta = new Int32Array(states * ALPHABET);
+    // The walk's table has 256 columns: a byte ≥ 128 goes back to the root, so the hot loop needs
+    // no branch for it. Rows are filled breadth-first: each state's goto edges over its fail
+    // state's row.
+    const table = new Int32Array(states * 256);
     const fail = new Int32Array(states);
-    // Breadth-first: each state's full transition row is its goto edges over its fail state's row.
-    const queue: number[] = [];
+    const queue = new Int32Array(states);
+    let tail = 0;
     for (let c = 0; c < ALPHABET; c++) {
-      const next = goto[0]!.get(c);
-      if (next !== undefined) {
-        delta[c] = next;
-        queue.push(next);
+      const next = goto[c]!;
+      if (next >= 0) {
+        table[c] = next;
+        queue[tail++] = next;
       }
     }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      out[s]!.push(...out[fail[s]!]!);
+    for (let head = 0; head < tail; head++) {
+      const s = queue[head]!;
+      const f = fail[s]!;
+      if (out[f]!.length) out[s]!.push(...out[f]!);
       for (let c = 0; c < ALPHABET; c++) {
-        const next = goto[s]!.get(c);
-        if (next !== undefined) {
-          fail[next] = delta[fail[s]! * ALPHABET + c]!;
-          delta[s * ALPHABET + c] = next;
-          queue.push(next);
+        const next = goto[s * ALPHABET + c]!;
+        if (next >= 0) {
+          fail[next] = table[f * 256 + c]!;
+          table[s * 256 + c] = next;
+          queue[tail++] = next;
         } else {
-          delta[s * ALPHABET + c] = delta[fail[s]! * ALPHABET + c]!;
+          table[s * 256 + c] = table[f * 256 + c]!;
         }
       }
     }
-    // Fold case: an uppercase letter moves like its lowercase twin.
+    // Fold case (an uppercase letter moves like its lowercase twin), and mark states where a
+    // keyword ends with the sign bit, so one load says both where to go and whether to report.
     for (let s = 0; s < states; s++) {
-      for (let c = 65; c <= 90; c++) delta[s * ALPHABET + c] = delta[s * ALPHABET + c + 32]!;
-    }
-    // The walk's table: 256 columns (a byte ≥ 128 goes back to the root, so the hot loop needs no
-    // branch for it), and a state with output is stored negated-by-sign-bit so one load says both
-    // where to go and whether something ended there.
-    const table = new Int32Array(states * 256);
-    for (let s = 0; s < states; s++) {
+      const row = s * 256;
+      for (let c = 65; c <= 90; c++) table[row + c] = table[row + c + 32]!;
       for (let c = 0; c < ALPHABET; c++) {
-        const t = delta[s * ALPHABET + c]!;
-        table[s * 256 + c] = out[t]!.length ? t | OUTPUT : t;
+        const t = table[row + c]!;
+        if (out[t]!.length) table[row + c] = t | OUTPUT;
       }
     }
     this.table = table;
