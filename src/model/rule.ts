@@ -33,6 +33,8 @@ export interface Rule {
   checksum?: 'crc32-base62-tail6' | 'crc32-hex-tail8';
   /** When set, the rule only runs on files whose relative path matches one of these globs. */
   paths?: string[];
+  /** Files the rule skips even when `paths` takes them (documentation samples, for instance). */
+  excludePaths?: string[];
   pathMatcher?: (relPath: string) => boolean;
   /** How far a match may start before its keyword and end after it. */
   window: { before: number; after: number };

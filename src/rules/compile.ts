@@ -73,9 +73,12 @@ function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string
   if (spec.checksum) rule.checksum = spec.checksum;
   const revoke = spec.revoke ?? pack.revoke;
   if (revoke) rule.revokeUrl = revoke;
-  if (spec.paths) {
-    rule.paths = spec.paths;
-    rule.pathMatcher = picomatch(spec.paths, { dot: true, basename: false });
+  if (spec.paths || spec.excludePaths) {
+    const include = spec.paths ? picomatch(spec.paths, { dot: true }) : () => true;
+    const exclude = spec.excludePaths ? picomatch(spec.excludePaths, { dot: true }) : () => false;
+    if (spec.paths) rule.paths = spec.paths;
+    if (spec.excludePaths) rule.excludePaths = spec.excludePaths;
+    rule.pathMatcher = (relPath) => include(relPath) && !exclude(relPath);
   }
   return rule;
 }

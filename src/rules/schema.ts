@@ -39,6 +39,7 @@ export const ruleSchema = z
     mustContain: z.array(z.enum(['upper', 'lower', 'digit'])).optional(),
     checksum: z.enum(['crc32-base62-tail6', 'crc32-hex-tail8']).optional(),
     paths: z.array(z.string().min(1)).optional(),
+    excludePaths: z.array(z.string().min(1)).optional(),
     window: z
       .object({ before: z.number().int().min(0).max(4096), after: z.number().int().min(1).max(65536) })
       .strict()

@@ -116,10 +116,13 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
   while (linkedDirs.length) {
     const { abs, rel } = linkedDirs.shift()!;
     const real = realOrSelf(abs);
-    if (walkedDirs.some((d) => real === d || real.startsWith(d + path.sep) || d.startsWith(real + path.sep))) {
-      warnings.push({ path: rel, kind: 'symlink-loop', message: 'symbolic link to a folder already scanned; not followed again' });
+    // A link to a folder that contains a walked one is a loop (reported); a link into a walked
+    // folder only repeats files already scanned (skipped quietly, as Debian's doc links do).
+    if (walkedDirs.some((d) => real === d || d.startsWith(real + path.sep))) {
+      warnings.push({ path: rel, kind: 'symlink-loop', message: 'symbolic link loop (leads back to a folder being scanned); not followed' });
       continue;
     }
+    if (walkedDirs.some((d) => real.startsWith(d + path.sep))) continue;
     yield* walk(abs, rel + '/');
   }
 }
