@@ -94,6 +94,9 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
       const rel = relPrefix + e.path;
       if (e.dirent.isFile()) {
         if (firstTime(path.join(realDir, e.path))) yield { abs, rel, size: -1 };
+      } else if (e.dirent.isDirectory()) {
+        // The walk skips a folder it can't open without a word; say so, as for an unreadable file.
+        if (!canList(abs)) warnings.push({ path: rel, kind: 'unreadable', message: 'folder could not be read (permission denied)' });
       } else if (e.dirent.isSymbolicLink()) {
         const file = resolveLink(abs, rel);
         if (file) yield file;
@@ -124,6 +127,15 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
     }
     if (walkedDirs.some((d) => real.startsWith(d + path.sep))) continue;
     yield* walk(abs, rel + '/');
+  }
+}
+
+function canList(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Detector } from '../../src/detect/engine.js';
 import { loadRules, scan } from '../../src/scan.js';
 import { scanFile } from '../../src/scan-file.js';
-import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
+import { ANTHROPIC, CLI, tempDir, writeFiles } from '../helpers.js';
 
 const paths = (r: Awaited<ReturnType<typeof scan>>) => r.findings.map((f) => f.path).sort();
 
@@ -69,6 +69,25 @@ describe('workspace source', () => {
     fs.mkdirSync(path.join(dir, 'adir'));
     const notFile = scanFile(path.join(dir, 'adir'), 'adir', detector);
     assert.deepEqual(notFile.warnings.map((w) => w.kind), ['unreadable']);
+  });
+
+  it('reports unreadable files and folders as warnings and scans the rest (run as an unprivileged user)', (t) => {
+    // Root reads everything, so the real permission check needs another user: setpriv drops to nobody.
+    const asNobody = (args: string[]) =>
+      spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args], { encoding: 'utf8' });
+    if (process.getuid?.() !== 0 || asNobody(['-e', `require('fs').accessSync(${JSON.stringify(CLI)})`]).status !== 0) {
+      return t.skip('needs root, setpriv, and a CLI the nobody user can read');
+    }
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o755);
+    writeFiles(dir, { 'ok.env': `K=${ANTHROPIC('perm')}\n`, 'locked.txt': `K=${ANTHROPIC('locked')}\n`, 'lockeddir/a.env': `K=${ANTHROPIC('lockeddir')}\n` });
+    fs.chmodSync(path.join(dir, 'locked.txt'), 0o000);
+    fs.chmodSync(path.join(dir, 'lockeddir'), 0o000);
+    const r = asNobody([CLI, 'scan', dir, '--format', 'json']);
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ path: string }>; warnings: Array<{ path: string; kind: string }> };
+    assert.deepEqual(report.findings.map((f) => f.path), ['ok.env']);
+    assert.deepEqual(report.warnings.map((w) => [w.path, w.kind]).sort(), [['locked.txt', 'unreadable'], ['lockeddir', 'unreadable']]);
   });
 
   it('gives the same findings in worker threads as inline', async () => {
