@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { decode, sniff, type TextEncoding } from '../decode/text.js';
+import { bytesView, stringView } from '../decode/view.js';
 import type { SourceKind } from '../model/finding.js';
 import type { Fragment } from '../model/fragment.js';
 
@@ -65,6 +66,7 @@ export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number
 
 function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
+    // One buffer for every chunk: a fragment is consumed before the next chunk is read into it.
     const buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * OVERLAP_BYTES);
     // Position (line, column) of the byte where the next fragment's text starts.
     let line = 1;
@@ -72,22 +74,38 @@ function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom
     for (let owned = bom; owned < size; owned += CHUNK_BYTES) {
       const from = Math.max(bom, owned - OVERLAP_BYTES);
       const to = Math.min(size, owned + CHUNK_BYTES + OVERLAP_BYTES);
-      const n = fs.readSync(fd, buf, 0, to - from, from);
+      const n = readAt(fd, buf, to - from, from);
       if (n <= 0) break;
-      const d = decode(buf.subarray(0, n), encoding, 0);
-      const unit = d.unit;
+      const bytes = buf.subarray(0, n);
+      // 8-bit text stays bytes (decoded around keyword hits only); UTF-16 is decoded whole.
+      const text = encoding === 'utf8' ? undefined : decode(bytes, encoding, 0).text;
+      const view = text === undefined ? bytesView(bytes) : stringView(text);
+      const unit: 1 | 2 = encoding === 'utf8' ? 1 : 2;
       const ownedStart = (owned - from) / unit;
-      const ownedEnd = Math.min(d.text.length, (owned + CHUNK_BYTES - from) / unit);
-      yield { source, path, text: d.text, encoding, byteOffset: from, unit, firstLine: line, firstColumn: column, ownedStart, ownedEnd };
+      const ownedEnd = Math.min(view.length, (owned + CHUNK_BYTES - from) / unit);
+      yield { source, path, ...(text === undefined ? { bytes } : { text }), encoding, byteOffset: from, unit, firstLine: line, firstColumn: column, ownedStart, ownedEnd };
       // Advance the position to where the next fragment's text begins.
       const nextFrom = owned + CHUNK_BYTES - OVERLAP_BYTES;
       if (nextFrom >= size) break;
       const upTo = (nextFrom - from) / unit;
-      const lastNewline = d.text.lastIndexOf('\n', upTo - 1);
-      for (let i = d.text.indexOf('\n'); i >= 0 && i < upTo; i = d.text.indexOf('\n', i + 1)) line++;
+      let lastNewline = -1;
+      for (let i = view.newlineAfter(0, upTo); i >= 0; i = view.newlineAfter(i + 1, upTo)) {
+        line++;
+        lastNewline = i;
+      }
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function readAt(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }

@@ -73,6 +73,28 @@ describe('reading files in every encoding', () => {
     ]);
   });
 
+  it('streams a large UTF-16 file in chunks with exact lines and byte spans', async () => {
+    const keys = [ANTHROPIC('u16a'), ANTHROPIC('u16b'), ANTHROPIC('u16c')];
+    const line = 'INFO request served in 12ms for /api/v2/items\r\n';
+    // The second key straddles the first chunk's end: 8 MB of bytes is 4M UTF-16 units.
+    const boundary = CHUNK_BYTES / 2;
+    let text = `key: ${keys[0]}\r\n`;
+    text += line.repeat(Math.floor((boundary - 200 - text.length) / line.length));
+    text += 'x'.repeat(boundary - 20 - text.length - 5) + `key: ${keys[1]}\r\n`;
+    const secondLine = text.split('\n').length - 1;
+    text += line.repeat(Math.ceil(boundary / line.length)) + `key: ${keys[2]}\r\n`;
+    const thirdLine = text.split('\n').length - 1;
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    assert.ok(bytes.length > CHUNK_BYTES * 2);
+    const { result, dir } = await scanOne('export.txt', bytes);
+    const raw = fs.readFileSync(path.join(dir, 'export.txt'));
+    assert.deepEqual(result.findings.map((f) => f.fingerprint), keys.map((k) => fingerprint(k)));
+    assert.deepEqual(result.findings.map((f) => f.line), [1, secondLine, thirdLine]);
+    for (const [i, f] of result.findings.entries()) assert.equal(raw.subarray(f.span.start, f.span.end).toString('utf16le'), keys[i]);
+    const straddle = result.findings[1]!.span;
+    assert.ok(straddle.start < CHUNK_BYTES + 2 && straddle.end > CHUNK_BYTES + 2, 'the second key crosses the chunk boundary');
+  });
+
   it('skips binary files with a counted note and scans text beside them', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'img.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.from(ANTHROPIC('bin'))]), 'a.txt': ANTHROPIC('txt') });
