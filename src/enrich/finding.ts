@@ -62,9 +62,28 @@ export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
       tenant: null,
       owner: null,
     };
+    if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
     if (m.checksumValid) finding.checksum = 'valid';
+    if (fragment.commit) {
+      finding.commit = fragment.commit.sha;
+      finding.author = fragment.commit.author;
+      finding.date = fragment.commit.date;
+    }
     if (rule.revokeUrl) finding.revokeUrl = rule.revokeUrl;
     out.push(finding);
   }
   return out;
+}
+
+function onLines(ranges: Array<[number, number]>, line: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = ranges[mid]!;
+    if (line < a) hi = mid - 1;
+    else if (line > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }

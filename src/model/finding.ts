@@ -42,6 +42,18 @@ export interface Finding {
   /** Tenancy fields, filled by the tenancy stage; null until a config binds tenants. */
   tenant: string | null;
   owner: string | null;
+  /** For `history` findings: the commit that added the secret, its author and date (ISO 8601). */
+  commit?: string;
+  author?: string;
+  date?: string;
+  /** Set when an allowlist silenced the finding (shown only with --show-suppressed). */
+  suppressed?: Suppression;
+}
+
+export interface Suppression {
+  /** `inline`: an `outloop:allow <reason>` comment; `config`: an allow entry; `baseline`: known before. */
+  by: 'inline' | 'config' | 'baseline';
+  reason: string;
 }
 
 /** A per-file problem that did not stop the scan (ripgrep's habit: remember it, go on). */

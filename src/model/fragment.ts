@@ -26,4 +26,12 @@ export interface Fragment {
   firstColumn: number;
   ownedStart: number;
   ownedEnd: number;
+  /**
+   * When set, only findings that start on these lines (inclusive 1-based ranges, sorted) are
+   * reported: a staged file is scanned whole, so a key split over lines is still seen, but only
+   * what the commit adds is reported.
+   */
+  lines?: Array<[number, number]>;
+  /** For history fragments: the commit that introduced this text. */
+  commit?: { sha: string; author: string; date: string };
 }
