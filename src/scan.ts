@@ -14,6 +14,9 @@ import { addFileResult, emptyTally, mergeTally, scanFile, scanFragments, type Sc
 import { wholeFragment } from './sources/files.js';
 import { walkWorkspace, type WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
+import { loadConfig, type OutloopConfig } from './config/load.js';
+import { readBaseline, type Baseline } from './enrich/baseline.js';
+import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
 
 export interface ScanOptions {
   /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
@@ -31,6 +34,10 @@ export interface ScanOptions {
   builtinRules?: boolean;
   /** Worker threads: a number, or 'auto' (one per core when the input is large enough). */
   workers?: number | 'auto';
+  /** outloop.config.json to use; default: the first one in the root or its ancestors. */
+  configFile?: string;
+  /** A baseline file: findings in it are suppressed (reported only with their reason). */
+  baseline?: string;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -52,7 +59,12 @@ export interface ScanStats {
 
 export interface ScanResult {
   root: string;
+  /** The config file that applied, or null. */
+  config: string | null;
+  /** Active findings: these decide the exit code. */
   findings: Finding[];
+  /** Findings an allowlist or the baseline silenced, each with its reason. */
+  suppressed: Finding[];
   warnings: ScanWarning[];
   stats: ScanStats;
 }
@@ -68,13 +80,18 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const targets = (options.paths?.length ? options.paths : ['.']).map((p) => path.resolve(p));
   const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : '.'));
 
+  const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
+  const baseline = options.baseline ? readBaseline(options.baseline) : null;
+  const finish = (findings: Finding[], warnings: ScanWarning[], s: Omit<ScanStats, 'durationMs' | 'warnings'>) =>
+    finishScan(root, config, baseline, findings, warnings, s, started);
+
   if (options.stdin) {
     const detector = new Detector(ruleSet);
     const sniffed = sniff(options.stdin.subarray(0, 8000));
     const encoding = sniffed.kind === 'text' ? sniffed.encoding : 'utf8';
     const bom = sniffed.kind === 'text' ? sniffed.bom : 0;
     const findings = scanFragments([wholeFragment(options.stdin, encoding, bom, '-', 'stdin')], detector);
-    return finish(root, findings, [], { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length }, started);
+    return finish(findings, [], { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length });
   }
 
   const warnings: ScanWarning[] = [];
@@ -82,7 +99,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   // scan turns out small they are let go.
   const wantPool = options.workers !== 0 && (typeof options.workers === 'number' || (await someDir(targets)));
   let pool = wantPool ? new WorkerPool(packs, typeof options.workers === 'number' ? options.workers : defaultWorkers()) : null;
-  const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules }, warnings);
+  const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored }, warnings);
   const first: WorkspaceFile[] = [];
   let more = true;
   while (first.length < WORKER_MIN_FILES) {
@@ -105,7 +122,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   warnings.push(...tally.warnings);
   const { findings, bytes, files, binarySkipped } = tally;
-  return finish(root, findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length }, started);
+  return finish(findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length });
 }
 
 async function loadPacks(options: ScanOptions): Promise<LoadedPack[]> {
@@ -121,7 +138,26 @@ export async function loadRules(options: Pick<ScanOptions, 'rulesDirs' | 'builti
   return compilePacks(await loadPacks(options));
 }
 
-function finish(root: string, findings: Finding[], warnings: ScanWarning[], s: Omit<ScanStats, 'durationMs' | 'warnings'>, started: number): ScanResult {
+function finishScan(
+  root: string,
+  config: OutloopConfig,
+  baseline: Baseline | null,
+  all: Finding[],
+  warnings: ScanWarning[],
+  s: Omit<ScanStats, 'durationMs' | 'warnings'>,
+  started: number,
+): ScanResult {
+  applyConfigAllow(all, config.allow);
+  if (baseline) applyBaseline(all, baseline);
+  const findings = all.filter((f) => !f.suppressed);
+  const suppressed = all.filter((f) => f.suppressed);
+  for (const list of [findings, suppressed]) sortFindings(list);
+  warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const nonBinary = warnings.filter((w) => w.kind !== 'binary').length;
+  return { root, config: config.file, findings, suppressed, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
+}
+
+export function sortFindings(findings: Finding[]): void {
   findings.sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
@@ -130,9 +166,6 @@ function finish(root: string, findings: Finding[], warnings: ScanWarning[], s: O
       a.column - b.column ||
       a.ruleId.localeCompare(b.ruleId),
   );
-  warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const nonBinary = warnings.filter((w) => w.kind !== 'binary').length;
-  return { root, findings, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
 }
 
 async function* chain(first: WorkspaceFile[], rest: AsyncGenerator<WorkspaceFile> | null): AsyncGenerator<WorkspaceFile> {

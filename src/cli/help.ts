@@ -21,6 +21,10 @@ Scan options:
   --rules DIR                add the rule files in DIR (repeatable)
   --no-builtin-rules         use only the rules given with --rules
   --workers N                worker threads (default: one per core for large scans)
+  --config FILE              outloop.config.json to use (default: found in the root or above)
+  --baseline FILE            report only findings not in this baseline
+  --update-baseline          write the current findings to the --baseline FILE
+  --show-suppressed          also list findings an allowlist or the baseline silenced
   --no-color                 plain text even on a terminal (NO_COLOR is honoured too)
 
 Exit codes: 0 no secrets, 1 secrets found, 2 usage or runtime error.

@@ -22,6 +22,10 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     'no-builtin-rules': { type: 'boolean' },
     workers: { type: 'string' },
     'no-color': { type: 'boolean' },
+    config: { type: 'string' },
+    baseline: { type: 'string' },
+    'update-baseline': { type: 'boolean' },
+    'show-suppressed': { type: 'boolean' },
     },
   });
   const format = values.format as string;
@@ -32,7 +36,13 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     includeNodeModules: Boolean(values['include-node-modules']),
     rulesDirs: values.rules as string[] | undefined,
     builtinRules: !values['no-builtin-rules'],
+    configFile: values.config as string | undefined,
   };
+  const baselineFile = values.baseline as string | undefined;
+  const updateBaseline = Boolean(values['update-baseline']);
+  if (updateBaseline && !baselineFile) throw new UsageError('--update-baseline needs --baseline FILE (where to write it)');
+  // Updating rewrites the baseline from this scan, so the old one must not hide anything first.
+  if (baselineFile && !updateBaseline) options.baseline = baselineFile;
   if (values.workers !== undefined) {
     const n = Number(values.workers);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--workers must be a whole number, not "${String(values.workers)}"`);
@@ -45,9 +55,22 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     options.paths = positionals;
   }
   const result = await scan(options);
+  if (updateBaseline) {
+    const { baselineOf, writeBaseline } = await import('../enrich/baseline.js');
+    const baseline = baselineOf(result.findings);
+    writeBaseline(baselineFile!, baseline);
+    io.stderr.write(`outloop: baseline ${baselineFile} written with ${baseline.findings.length} finding${baseline.findings.length === 1 ? '' : 's'} (fingerprints and locations only)\n`);
+    return EXIT.clean;
+  }
+  const showSuppressed = Boolean(values['show-suppressed']);
   const output = values.output as string | undefined;
   const color = !output && !values['no-color'] && Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
-  const text = format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result, VERSION) : formatText(result, { color });
+  const text =
+    format === 'json'
+      ? formatJson(result, { showSuppressed })
+      : format === 'sarif'
+        ? formatSarif(result, VERSION, { showSuppressed })
+        : formatText(result, { color, showSuppressed });
   emit(text, output, io);
   if (output && format !== 'text') {
     const n = result.findings.length;

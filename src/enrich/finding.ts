@@ -3,7 +3,8 @@
  * into line/column and exact bytes, and the raw value dropped. Nothing downstream ever sees it.
  */
 import { columnWidth, secretBytes, secretChars } from '../decode/text.js';
-import { bytesView, stringView } from '../decode/view.js';
+import { bytesView, stringView, type TextView } from '../decode/view.js';
+import { inlineAllowReason } from './suppress.js';
 import type { Match } from '../detect/engine.js';
 import { fingerprint, redact } from '../detect/redact.js';
 import type { Finding } from '../model/finding.js';
@@ -63,6 +64,8 @@ export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
       owner: null,
     };
     if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
+    const reason = inlineAllow(text, savedLineStart, m.start);
+    if (reason) finding.suppressed = { by: 'inline', reason };
     if (m.checksumValid) finding.checksum = 'valid';
     if (fragment.commit) {
       finding.commit = fragment.commit.sha;
@@ -73,6 +76,20 @@ export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
     out.push(finding);
   }
   return out;
+}
+
+/** Lines are looked at up to this far from the key: a minified bundle is one very long line. */
+const NEAR = 2000;
+
+/** An `outloop:allow <reason>` on the finding's line (before or after it) or on the line before. */
+function inlineAllow(text: TextView, lineStart: number, index: number): string | null {
+  const nl = text.newlineAfter(index, Math.min(text.length, index + NEAR));
+  const lineEnd = nl >= 0 ? nl : Math.min(text.length, index + NEAR);
+  const own = inlineAllowReason(text.slice(Math.max(lineStart, index - NEAR), lineEnd));
+  if (own) return own;
+  if (lineStart === 0) return null;
+  const prevStart = Math.max(text.newlineBefore(lineStart - 1) + 1, lineStart - 1 - NEAR);
+  return inlineAllowReason(text.slice(prevStart, lineStart - 1)) || null;
 }
 
 function onLines(ranges: Array<[number, number]>, line: number): boolean {

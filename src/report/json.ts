@@ -4,13 +4,14 @@ import { summarize } from './summary.js';
 
 export const SCHEMA_VERSION = 1;
 
-export function formatJson(result: ScanResult): string {
+export function formatJson(result: ScanResult, options: { showSuppressed?: boolean } = {}): string {
   return (
     JSON.stringify(
       {
         schemaVersion: SCHEMA_VERSION,
         root: result.root,
         findings: result.findings,
+        ...(options.showSuppressed ? { suppressed: result.suppressed } : {}),
         warnings: result.warnings.filter((w) => w.kind !== 'binary'),
         summary: summarize(result),
       },

@@ -13,10 +13,12 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
 const PRECISION = { high: 'very-high', medium: 'high', low: 'medium' } as const;
 
-export function formatSarif(result: ScanResult, toolVersion: string): string {
-  const ruleIds = [...new Set(result.findings.map((f) => f.ruleId))].sort();
+export function formatSarif(result: ScanResult, toolVersion: string, options: { showSuppressed?: boolean } = {}): string {
+  // Suppressed findings go in as SARIF suppressions, so code scanning shows them as dismissed.
+  const all = options.showSuppressed ? [...result.findings, ...result.suppressed] : result.findings;
+  const ruleIds = [...new Set(all.map((f) => f.ruleId))].sort();
   const firstOf = new Map<string, Finding>();
-  for (const f of result.findings) if (!firstOf.has(f.ruleId)) firstOf.set(f.ruleId, f);
+  for (const f of all) if (!firstOf.has(f.ruleId)) firstOf.set(f.ruleId, f);
   const rules = ruleIds.map((id) => {
     const f = firstOf.get(id)!;
     const help = `Remove the ${f.service} key from the file, revoke or rotate it${f.revokeUrl ? ` at ${f.revokeUrl}` : ''}, and load it from a secret store at run time.`;
@@ -32,7 +34,7 @@ export function formatSarif(result: ScanResult, toolVersion: string): string {
     };
   });
   const index = new Map(ruleIds.map((id, i) => [id, i]));
-  const results = result.findings.map((f) => ({
+  const results = all.map((f) => ({
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
     level: LEVEL[f.severity],
@@ -50,6 +52,7 @@ export function formatSarif(result: ScanResult, toolVersion: string): string {
       'outloop/secret/v1': f.fingerprint,
     },
     properties: { service: f.service, severity: f.severity, confidence: f.confidence, redacted: f.redacted, source: f.source },
+    ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'inline' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
   }));
   const rootUri = pathToFileURL(result.root.endsWith('/') ? result.root : result.root + '/').href;
   return (

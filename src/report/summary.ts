@@ -3,6 +3,7 @@ import type { ScanResult } from '../scan.js';
 
 export interface Summary {
   findings: number;
+  suppressed: number;
   bySeverity: Record<Severity, number>;
   byRule: Record<string, number>;
   filesWithFindings: number;
@@ -22,6 +23,7 @@ export function summarize(result: ScanResult): Summary {
   }
   return {
     findings: result.findings.length,
+    suppressed: result.suppressed.length,
     bySeverity,
     byRule,
     filesWithFindings: new Set(result.findings.map((f) => f.path)).size,

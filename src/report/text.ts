@@ -5,6 +5,7 @@ import { summarize } from './summary.js';
 
 export interface TextOptions {
   color: boolean;
+  showSuppressed?: boolean;
 }
 
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m' };
@@ -28,6 +29,13 @@ export function formatText(result: ScanResult, options: TextOptions): string {
     }
     lines.push('');
   }
+  if (options.showSuppressed && result.suppressed.length) {
+    lines.push(c('\x1b[1m', `suppressed (${result.suppressed.length})`));
+    for (const f of result.suppressed) {
+      lines.push(`  ${f.path}:${f.line}:${f.column}  ${f.ruleId}  ${f.redacted}  ${c('\x1b[2m', `${f.suppressed!.by}: ${f.suppressed!.reason}`)}`);
+    }
+    lines.push('');
+  }
   const warnings = result.warnings.filter((w) => w.kind !== 'binary');
   for (const w of warnings) lines.push(c('\x1b[33m', `warning: ${w.path}: ${w.message}`));
   if (warnings.length) lines.push('');
@@ -40,6 +48,7 @@ function summaryLine(result: ScanResult, c: (code: string, s: string) => string)
   const scanned = `${s.filesScanned} files, ${formatBytes(s.bytesScanned)} scanned in ${(s.durationMs / 1000).toFixed(2)} s`;
   const extras = [
     s.binarySkipped ? `${s.binarySkipped} binary skipped` : '',
+    s.suppressed ? `${s.suppressed} suppressed` : '',
     s.warnings ? `${s.warnings} warning${s.warnings === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
   const tail = [scanned, ...extras].join(', ');

@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
   include?: string[];
   exclude?: string[];
   includeNodeModules?: boolean;
+  /** The config's `ignore` globs (relative to the config's folder, so checked on absolute paths). */
+  isIgnored?: (abs: string) => boolean;
 }
 
 export const ALWAYS_IGNORED = ['**/.git/**', '**/.git'];
@@ -45,6 +47,7 @@ export async function listWorkspace(options: WorkspaceOptions): Promise<{ files:
  */
 export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWarning[]): AsyncGenerator<WorkspaceFile> {
   const root = options.root;
+  const isIgnored = options.isIgnored;
   const ignore = [...ALWAYS_IGNORED, ...(options.includeNodeModules ? [] : IGNORED_UNLESS_ASKED), ...(options.exclude ?? []), ...readIgnoreFile(root)];
   const seenReal = new Set<string>();
   const walkedDirs: string[] = [];
@@ -92,6 +95,7 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
     for (const e of entries) {
       const abs = path.join(dirAbs, e.path);
       const rel = relPrefix + e.path;
+      if (isIgnored?.(abs)) continue;
       if (e.dirent.isFile()) {
         if (firstTime(path.join(realDir, e.path))) yield { abs, rel, size: -1 };
       } else if (e.dirent.isDirectory()) {

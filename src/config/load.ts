@@ -1,0 +1,79 @@
+/**
+ * Finds and reads outloop.config.json: `--config FILE`, else the first one in the scanned folder or
+ * its ancestors. Errors name the file and the field, and never echo a value (it might be a key).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { ConfigError, UsageError } from '../model/errors.js';
+import type { AllowEntry, ConfigSpec } from './schema.js';
+
+export const CONFIG_NAME = 'outloop.config.json';
+
+export interface OutloopConfig {
+  /** The file it came from, or null when there is none (defaults). */
+  file: string | null;
+  /** Paths in the config are relative to this folder. */
+  dir: string;
+  ignore: string[];
+  allow: AllowEntry[];
+  /** True when `abs` is covered by an `ignore` glob. */
+  isIgnored(abs: string): boolean;
+}
+
+export function findConfigFile(startDir: string): string | null {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+export async function loadConfig(options: { file?: string; startDir: string }): Promise<OutloopConfig> {
+  const file = options.file ? path.resolve(options.file) : findConfigFile(options.startDir);
+  if (!file) return makeConfig(null, path.resolve(options.startDir), { ignore: [], allow: [] });
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, '(file)', `not valid JSON: ${(err as Error).message}`);
+  }
+  const { configSchema } = await import('./schema.js');
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+    const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new ConfigError(file, field, message);
+  }
+  for (const [i, glob] of result.data.ignore.entries()) {
+    if (path.isAbsolute(glob) || /^[A-Za-z]:[\\/]/.test(glob) || glob.split('/').includes('..')) {
+      throw new ConfigError(file, `ignore[${i}]`, "must be relative to the config's folder, without ..");
+    }
+  }
+  return makeConfig(file, path.dirname(file), result.data);
+}
+
+function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow'>): OutloopConfig {
+  const matcher = spec.ignore.length ? picomatch(spec.ignore, { dot: true }) : null;
+  return {
+    file,
+    dir,
+    ignore: spec.ignore,
+    allow: spec.allow,
+    isIgnored: (abs) => {
+      if (!matcher) return false;
+      const rel = path.relative(dir, abs).split(path.sep).join('/');
+      return !rel.startsWith('../') && matcher(rel);
+    },
+  };
+}
