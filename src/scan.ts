@@ -5,15 +5,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { Detector } from './detect/engine.js';
 import { SEVERITY_ORDER, type Finding, type ScanWarning } from './model/finding.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
-import { addFileResult, emptyTally, mergeTally, scanFile, scanFragments, type ScanTally } from './scan-file.js';
+import { addFileResult, emptyTally, scanFile, scanFragments, type ScanTally } from './scan-file.js';
 import { wholeFragment } from './sources/files.js';
 import { walkWorkspace, type WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
+import { WorkerPool } from './worker-pool.js';
 import { loadConfig, type OutloopConfig } from './config/load.js';
 import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
@@ -199,61 +199,6 @@ async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet,
   for await (const f of files) {
     addFileResult(tally, scanFile(f.abs, f.rel, detector));
     onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
-  }
-}
-
-/** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
-const BATCH_FILES = 32;
-
-/** Worker threads that each compile the rules once, then scan the batches they are sent. */
-class WorkerPool {
-  private readonly workers: Worker[];
-
-  constructor(packs: LoadedPack[], readonly size: number) {
-    const url = new URL('./worker.js', import.meta.url);
-    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs } }));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
-    const source = files[Symbol.asyncIterator]();
-    let filesDone = 0;
-    // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
-    let pulling: Promise<unknown> = Promise.resolve();
-    const nextBatch = (): Promise<Array<{ abs: string; rel: string }>> => {
-      const batch = pulling.then(async () => {
-        const out: Array<{ abs: string; rel: string }> = [];
-        while (out.length < BATCH_FILES) {
-          const next = await source.next();
-          if (next.done) break;
-          out.push({ abs: next.value.abs, rel: next.value.rel });
-        }
-        return out;
-      });
-      pulling = batch;
-      return batch;
-    };
-    const drive = (worker: Worker) =>
-      new Promise<void>((resolve, reject) => {
-        const send = () => {
-          nextBatch().then((batch) => {
-            if (batch.length === 0) void worker.terminate().then(() => resolve());
-            else worker.postMessage(batch);
-          }, reject);
-        };
-        worker.on('message', (reply: { tally: ScanTally; count: number }) => {
-          mergeTally(tally, reply.tally);
-          filesDone += reply.count;
-          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
-          send();
-        });
-        worker.on('error', reject);
-        send();
-      });
-    await Promise.all(this.workers.map(drive));
   }
 }
 

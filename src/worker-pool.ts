@@ -1,0 +1,61 @@
+/** Worker threads that each compile the rules once, then scan the batches of files they are sent. */
+import { Worker } from 'node:worker_threads';
+import type { LoadedPack } from './rules/load.js';
+import type { ScanProgress } from './scan.js';
+import { mergeTally, type ScanTally } from './scan-file.js';
+import type { WorkspaceFile } from './sources/workspace.js';
+
+/** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
+const BATCH_FILES = 32;
+
+export class WorkerPool {
+  private readonly workers: Worker[];
+
+  constructor(packs: LoadedPack[], readonly size: number) {
+    const url = new URL('./worker.js', import.meta.url);
+    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs } }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
+    const source = files[Symbol.asyncIterator]();
+    let filesDone = 0;
+    // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
+    let pulling: Promise<unknown> = Promise.resolve();
+    const nextBatch = (): Promise<Array<{ abs: string; rel: string }>> => {
+      const batch = pulling.then(async () => {
+        const out: Array<{ abs: string; rel: string }> = [];
+        while (out.length < BATCH_FILES) {
+          const next = await source.next();
+          if (next.done) break;
+          out.push({ abs: next.value.abs, rel: next.value.rel });
+        }
+        return out;
+      });
+      pulling = batch;
+      return batch;
+    };
+    const drive = (worker: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const send = () => {
+          nextBatch().then((batch) => {
+            if (batch.length === 0) void worker.terminate().then(() => resolve());
+            else worker.postMessage(batch);
+          }, reject);
+        };
+        worker.on('message', (reply: { tally: ScanTally; count: number }) => {
+          mergeTally(tally, reply.tally);
+          filesDone += reply.count;
+          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
+          send();
+        });
+        worker.on('error', reject);
+        send();
+      });
+    await Promise.all(this.workers.map(drive));
+  }
+}
+
