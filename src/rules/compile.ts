@@ -98,41 +98,32 @@ function compileRegex(source: string, flags: string, file: string, field: string
   }
 }
 
-/** Offset of the first `*`, `+` or `{n,}` outside character classes and escapes, or null. */
-export function findUnboundedQuantifier(source: string): number | null {
+/** Offsets of the pattern's syntax characters: those outside escapes and character classes. */
+function* syntaxOffsets(source: string): Generator<number> {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '*' || c === '+') return i;
-    else if (c === '{' && /^\{\d+,\}/.test(source.slice(i))) return i;
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else yield i;
+  }
+}
+
+/** Offset of the first `*`, `+` or `{n,}` outside character classes and escapes, or null. */
+export function findUnboundedQuantifier(source: string): number | null {
+  for (const i of syntaxOffsets(source)) {
+    const c = source[i];
+    if (c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(source.slice(i)))) return i;
   }
   return null;
 }
 
+/** Capturing groups: plain `(` and named `(?<name>`, not `(?:`, look-arounds or look-behinds. */
 function countGroups(source: string): number {
   let n = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(' && (source[i + 1] !== '?' || source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')) n++;
+  for (const i of syntaxOffsets(source)) {
+    if (source[i] === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))) n++;
   }
   return n;
 }
