@@ -1,11 +1,14 @@
 /**
  * Build step: validates every rule file under rules/ (schema, regexes, bounded quantifiers) and writes
- * them as one JSON bundle, so a scan starts without parsing YAML or loading the schema library.
+ * them as one JSON bundle, so a scan starts without parsing YAML or loading the schema library; and
+ * the rule cache (keyword automata, path globs as regexes) so it starts without building either.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compilePacks } from '../src/rules/compile.js';
+import { Detector } from '../src/detect/engine.js';
+import { writeRuleCache, type PathRegexes } from '../src/rules/cache.js';
+import { compilePacks, globsToRegexSource } from '../src/rules/compile.js';
 import { BUNDLE_PATH, parsePack, type LoadedPack } from '../src/rules/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +21,18 @@ try {
   }
   const set = compilePacks(packs);
   fs.writeFileSync(BUNDLE_PATH, JSON.stringify(packs));
+  // The cache: both keyword automata and every path glob as a regular expression.
+  const pathRegexes: PathRegexes = {};
+  for (const { pack } of packs) {
+    for (const r of pack.rules) {
+      if (!r.paths && !r.excludePaths) continue;
+      pathRegexes[r.id] = {
+        ...(r.paths ? { include: globsToRegexSource(r.paths) } : {}),
+        ...(r.excludePaths ? { exclude: globsToRegexSource(r.excludePaths) } : {}),
+      };
+    }
+  }
+  writeRuleCache({ prebuilt: new Detector(set).toPrebuilt(), pathRegexes });
   console.log(`bundled ${set.rules.length} rules from ${packs.length} files into ${path.relative(repo, BUNDLE_PATH)}`);
 } catch (err) {
   console.error(`rules: ${(err as Error).message}`);

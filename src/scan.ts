@@ -7,13 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Detector } from './detect/engine.js';
 import { SEVERITY_ORDER, type Finding, type ScanWarning } from './model/finding.js';
+import { readRuleCache } from './rules/cache.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
 import { addFileResult, emptyTally, scanFile, scanFragments, type ScanTally } from './scan-file.js';
 import { wholeFragment } from './sources/files.js';
-import { walkWorkspace, type WorkspaceFile } from './sources/workspace.js';
+import type { WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
-import { WorkerPool } from './worker-pool.js';
+import type { WorkerPool } from './worker-pool.js';
 import { loadConfig, type OutloopConfig } from './config/load.js';
 import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
@@ -38,6 +39,12 @@ export interface ScanOptions {
   configFile?: string;
   /** A baseline file: findings in it are suppressed (reported only with their reason). */
   baseline?: string;
+  /** Scan what the next commit adds (the git index) instead of files. */
+  staged?: boolean;
+  /** Scan what commits added: these revisions/ranges (default all history), or since a ref. */
+  git?: { revisions?: string[]; since?: string };
+  /** Where to find the git repository for `staged` and `git` (default: the current folder). */
+  cwd?: string;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -75,8 +82,8 @@ const WORKER_MIN_FILES = 400;
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
-  const packs = await loadPacks(options);
-  const ruleSet = compilePacks(packs);
+  if (options.staged || options.git) return scanGitSources(options, started);
+  const { packs, cached, ruleSet } = await loadPacks(options);
   const targets = (options.paths?.length ? options.paths : ['.']).map((p) => path.resolve(p));
   const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : '.'));
 
@@ -97,8 +104,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const warnings: ScanWarning[] = [];
   // Threads start while folders are listed (a list of files alone never needs them early); if the
   // scan turns out small they are let go.
+  // Loaded here, not at the top: the staged and stdin paths never list folders or start threads.
+  const [{ walkWorkspace }, { WorkerPool }] = await Promise.all([import('./sources/workspace.js'), import('./worker-pool.js')]);
   const wantPool = options.workers !== 0 && (typeof options.workers === 'number' || (await someDir(targets)));
-  let pool = wantPool ? new WorkerPool(packs, typeof options.workers === 'number' ? options.workers : defaultWorkers()) : null;
+  let pool: WorkerPool | null = wantPool ? new WorkerPool(packs, cached, typeof options.workers === 'number' ? options.workers : defaultWorkers()) : null;
   const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored }, warnings);
   const first: WorkspaceFile[] = [];
   let more = true;
@@ -111,7 +120,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     first.push(next.value);
   }
   const useThreads = options.workers !== 0 && (typeof options.workers === 'number' || more || worthThreads(first));
-  if (useThreads) pool ??= new WorkerPool(packs, defaultWorkers());
+  if (useThreads) pool ??= new WorkerPool(packs, cached, defaultWorkers());
   const all = chain(first, more ? walk : null);
   const tally = emptyTally();
   if (useThreads && pool) {
@@ -125,17 +134,39 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   return finish(findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length });
 }
 
-async function loadPacks(options: ScanOptions): Promise<LoadedPack[]> {
+interface LoadedRules {
+  packs: LoadedPack[];
+  /** The build step's precomputed automata and globs: only for the built-in rules as shipped. */
+  cached: boolean;
+  ruleSet: RuleSet;
+}
+
+async function loadPacks(options: ScanOptions): Promise<LoadedRules> {
   // Without the built-in rules, the shared placeholder allowlist still applies: a team's own rule
   // shouldn't report YOUR_API_KEY either.
   const builtin = loadBuiltinPacks();
   const packs = options.builtinRules === false ? builtin.map((p) => ({ file: p.file, pack: { ...p.pack, rules: [] } })) : builtin;
   for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
-  return packs;
+  const cache = options.builtinRules !== false && !options.rulesDirs?.length ? readRuleCache() : null;
+  return { packs, cached: cache !== null, ruleSet: compilePacks(packs, cache) };
 }
 
 export async function loadRules(options: Pick<ScanOptions, 'rulesDirs' | 'builtinRules'> = {}): Promise<RuleSet> {
-  return compilePacks(await loadPacks(options));
+  return (await loadPacks(options)).ruleSet;
+}
+
+async function scanGitSources(options: ScanOptions, started: number): Promise<ScanResult> {
+  const { gitRoot, scanGit, startGitSource } = await import('./scan-git.js');
+  const request = { cwd: path.resolve(options.cwd ?? '.'), staged: options.staged, history: options.git };
+  const root = await gitRoot(request);
+  const source = await startGitSource(request, root);
+  const { ruleSet } = await loadPacks(options);
+  const detector = new Detector(ruleSet);
+  const config = await loadConfig({ file: options.configFile, startDir: root });
+  const baseline = options.baseline ? readBaseline(options.baseline) : null;
+  const out = await scanGit(request, root, source, detector, config.isIgnored);
+  const stats = { files: out.files, bytes: out.bytes, binarySkipped: out.binarySkipped, workers: 0, rules: ruleSet.rules.length };
+  return finishScan(root, config, baseline, out.findings, out.warnings, stats, started);
 }
 
 function finishScan(

@@ -11,9 +11,9 @@ const BATCH_FILES = 32;
 export class WorkerPool {
   private readonly workers: Worker[];
 
-  constructor(packs: LoadedPack[], readonly size: number) {
+  constructor(packs: LoadedPack[], cached: boolean, readonly size: number) {
     const url = new URL('./worker.js', import.meta.url);
-    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs } }));
+    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs, cached } }));
   }
 
   async close(): Promise<void> {

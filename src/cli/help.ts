@@ -8,8 +8,12 @@ export const HELP = `outloop ${VERSION}: finds API keys where coding agents can 
 Usage:
   outloop scan [PATH...] [options]   scan files and folders (default: .)
   outloop scan -                     scan standard input
+  outloop scan --staged              scan what the next commit adds (pre-commit guard)
+  outloop scan --git [RANGE...]      scan what commits added (default: all history)
+  outloop scan --since REF           scan what this branch adds on top of REF
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
+  outloop init [--dry-run]           run the staged scan before every commit (husky)
   outloop help | --version
 
 Scan options:

@@ -22,6 +22,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await (await import('./scan-command.js')).runScan(rest, io);
       case 'rules':
         return await (await import('./rules-command.js')).runRules(rest, io);
+      case 'init':
+        return await (await import('./init-command.js')).runInit(rest, io);
       case '--version':
       case '-v':
       case 'version':
@@ -37,7 +39,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command "${command}" (try "outloop help")`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    // Expected failures (bad input, a git repository git itself refuses) are one line and exit 2.
+    if (err instanceof UsageError || err instanceof ConfigError || (err instanceof Error && err.name === 'GitError')) {
       io.stderr.write(`outloop: ${err.message}\n`);
       return EXIT.error;
     }

@@ -26,6 +26,9 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     baseline: { type: 'string' },
     'update-baseline': { type: 'boolean' },
     'show-suppressed': { type: 'boolean' },
+    staged: { type: 'boolean' },
+    git: { type: 'boolean' },
+    since: { type: 'string' },
     },
   });
   const format = values.format as string;
@@ -48,7 +51,14 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--workers must be a whole number, not "${String(values.workers)}"`);
     options.workers = n;
   }
-  if (positionals.includes('-')) {
+  if (values.staged && (values.git || values.since !== undefined)) throw new UsageError('--staged and --git/--since scan different things; use one');
+  if (values.staged) {
+    if (positionals.length) throw new UsageError('--staged scans the git index; it takes no paths');
+    options.staged = true;
+  } else if (values.git || values.since !== undefined) {
+    // With --git, the positionals are revisions and ranges (main..feature), not paths.
+    options.git = { revisions: positionals, ...(values.since !== undefined ? { since: values.since as string } : {}) };
+  } else if (positionals.includes('-')) {
     if (positionals.length > 1) throw new UsageError('"-" (standard input) cannot be combined with paths');
     options.stdin = await io.readStdin();
   } else {

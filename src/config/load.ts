@@ -4,9 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { ConfigError, UsageError } from '../model/errors.js';
 import type { AllowEntry, ConfigSpec } from './schema.js';
+
+// Loaded on first use: most scans have no globs to match here, and the pre-commit hook counts every ms.
+const requireLazily = createRequire(import.meta.url);
+const picomatch = (globs: string | string[], options: { dot: boolean }) =>
+  (requireLazily('picomatch') as typeof import('picomatch'))(globs, options);
 
 export const CONFIG_NAME = 'outloop.config.json';
 

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 
-export const FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
+import { FINGERPRINT } from './fingerprint.js';
+
+export { FINGERPRINT };
 
 const allowEntry = z
   .object({

@@ -8,7 +8,7 @@ import type { RuleSet } from '../rules/compile.js';
 import { bytesView, stringView, type TextView } from '../decode/view.js';
 import { CHECKSUMS } from './checksum.js';
 import { containsClasses, shannonEntropy } from './entropy.js';
-import { KeywordIndex } from './keywords.js';
+import { KeywordIndex, type KeywordIndexData } from './keywords.js';
 
 export interface Match {
   rule: Rule;
@@ -30,6 +30,13 @@ interface KeywordSet {
   keywordRules: number[][];
 }
 
+/** Both automata as data, built once at build time for the built-in rules (see scripts/bundle-rules). */
+export interface PrebuiltKeywords {
+  ruleIds: string[];
+  all: { index: KeywordIndexData; keywordRules: number[][] };
+  unscoped: { index: KeywordIndexData; keywordRules: number[][] } | null;
+}
+
 function buildKeywordSet(rules: Rule[], include: (rule: Rule) => boolean): KeywordSet {
   const ids = new Map<string, number>();
   const keywordRules: number[][] = [];
@@ -45,7 +52,7 @@ function buildKeywordSet(rules: Rule[], include: (rule: Rule) => boolean): Keywo
       keywordRules[id]!.push(r);
     }
   });
-  return { index: new KeywordIndex([...ids.keys()]), keywordRules };
+  return { index: KeywordIndex.build([...ids.keys()]), keywordRules };
 }
 
 export class Detector {
@@ -60,12 +67,26 @@ export class Detector {
   readonly rules: Rule[];
   private readonly globalAllow: AllowPattern[];
 
+  /** Prebuilt automata (ruleSet.prebuilt) are used only when they were built for exactly these rules. */
   constructor(ruleSet: RuleSet) {
+    const prebuilt = ruleSet.prebuilt;
     this.rules = ruleSet.rules;
     this.globalAllow = ruleSet.globalAllowlist;
-    this.all = buildKeywordSet(this.rules, () => true);
     this.hasScoped = this.rules.some((r) => r.pathMatcher);
-    this.unscoped = this.hasScoped ? buildKeywordSet(this.rules, (r) => !r.pathMatcher) : this.all;
+    const fits = prebuilt && prebuilt.ruleIds.length === this.rules.length && prebuilt.ruleIds.every((id, i) => id === this.rules[i]!.id);
+    if (fits) {
+      const load = (k: { index: KeywordIndexData; keywordRules: number[][] }) => ({ index: new KeywordIndex(k.index), keywordRules: k.keywordRules });
+      this.all = load(prebuilt.all);
+      this.unscoped = prebuilt.unscoped ? load(prebuilt.unscoped) : this.all;
+    } else {
+      this.all = buildKeywordSet(this.rules, () => true);
+      this.unscoped = this.hasScoped ? buildKeywordSet(this.rules, (r) => !r.pathMatcher) : this.all;
+    }
+  }
+
+  toPrebuilt(): PrebuiltKeywords {
+    const data = (k: KeywordSet) => ({ index: k.index.toData(), keywordRules: k.keywordRules });
+    return { ruleIds: this.rules.map((r) => r.id), all: data(this.all), unscoped: this.unscoped === this.all ? null : data(this.unscoped) };
   }
 
   get keywords(): string[] {

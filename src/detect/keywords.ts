@@ -10,74 +10,84 @@ const ALPHABET = 128;
 const OUTPUT = 0x80000000 | 0;
 const STATE = 0x7fffffff;
 
+/** A built automaton as plain data: the build step stores the built-in rules' ones (see Detector). */
+export interface KeywordIndexData {
+  keywords: string[];
+  table: Int32Array;
+  outputs: Array<number[] | null>;
+}
+
 export class KeywordIndex {
   private readonly table: Int32Array;
   /** outputs[state] lists the keyword ids ending at that state (fail links folded in). */
   private readonly outputs: Array<number[] | undefined>;
   readonly keywords: string[];
 
-  constructor(keywords: string[]) {
-    this.keywords = keywords.map((k) => k.toLowerCase());
-    // Typed arrays throughout: this runs at every start, including the pre-commit hook's.
-    const maxStates = this.keywords.reduce((n, k) => n + k.length, 1);
-    const goto = new Int32Array(maxStates * ALPHABET).fill(-1);
+  constructor(data: KeywordIndexData) {
+    this.keywords = data.keywords;
+    this.table = data.table;
+    this.outputs = data.outputs.map((o) => o ?? undefined);
+  }
+
+  toData(): KeywordIndexData {
+    return { keywords: this.keywords, table: this.table, outputs: this.outputs.map((o) => o ?? null) };
+  }
+
+  static build(keywords: string[]): KeywordIndex {
+    const lower = keywords.map((k) => k.toLowerCase());
+    // Built at every start, the pre-commit hook's included, before the JIT warms up: so work per
+    // trie edge, not per state x character, and whole rows copied natively (copyWithin).
+    const edges: Array<Array<[number, number]>> = [[]];
     const out: number[][] = [[]];
-    let states = 1;
-    this.keywords.forEach((kw, id) => {
+    lower.forEach((kw, id) => {
       let s = 0;
       for (let i = 0; i < kw.length; i++) {
         const c = kw.charCodeAt(i) & (ALPHABET - 1);
-        let next = goto[s * ALPHABET + c]!;
-        if (next < 0) {
-          next = states++;
+        let next = edges[s]!.find((e) => e[0] === c)?.[1];
+        if (next === undefined) {
+          next = edges.length;
+          edges.push([]);
           out.push([]);
-          goto[s * ALPHABET + c] = next;
+          edges[s]!.push([c, next]);
         }
         s = next;
       }
       out[s]!.push(id);
     });
-    // The walk's table has 256 columns: a byte ≥ 128 goes back to the root, so the hot loop needs
-    // no branch for it. Rows are filled breadth-first: each state's goto edges over its fail
-    // state's row.
-    const table = new Int32Array(states * 256);
+    const states = edges.length;
+    // Pass 1, breadth-first over trie edges: fail links, and each state's outputs with its fail's.
     const fail = new Int32Array(states);
-    const queue = new Int32Array(states);
-    let tail = 0;
-    for (let c = 0; c < ALPHABET; c++) {
-      const next = goto[c]!;
-      if (next >= 0) {
-        table[c] = next;
-        queue[tail++] = next;
+    const order: number[] = [];
+    const step = (from: number, c: number): number => {
+      for (let f = from; ; f = fail[f]!) {
+        const e = edges[f]!.find((x) => x[0] === c);
+        if (e) return e[1];
+        if (f === 0) return 0;
+      }
+    };
+    for (const [, next] of edges[0]!) order.push(next);
+    for (let head = 0; head < order.length; head++) {
+      const s = order[head]!;
+      for (const [c, next] of edges[s]!) {
+        fail[next] = step(fail[s]!, c);
+        order.push(next);
       }
     }
-    for (let head = 0; head < tail; head++) {
-      const s = queue[head]!;
-      const f = fail[s]!;
-      if (out[f]!.length) out[s]!.push(...out[f]!);
-      for (let c = 0; c < ALPHABET; c++) {
-        const next = goto[s * ALPHABET + c]!;
-        if (next >= 0) {
-          fail[next] = table[f * 256 + c]!;
-          table[s * 256 + c] = next;
-          queue[tail++] = next;
-        } else {
-          table[s * 256 + c] = table[f * 256 + c]!;
-        }
-      }
-    }
-    // Fold case (an uppercase letter moves like its lowercase twin), and mark states where a
-    // keyword ends with the sign bit, so one load says both where to go and whether to report.
-    for (let s = 0; s < states; s++) {
+    for (const s of order) if (out[fail[s]!]!.length) out[s]!.push(...out[fail[s]!]!);
+    // Pass 2: the walk's table. A state id carries the sign bit when a keyword ends there, so one
+    // load says where to go and whether to report. 256 columns: a byte >= 128 leads back to the root.
+    const tag = (t: number) => (out[t]!.length ? t | OUTPUT : t);
+    const table = new Int32Array(states * 256);
+    for (const [c, next] of edges[0]!) table[c] = tag(next);
+    for (const s of order) {
       const row = s * 256;
-      for (let c = 65; c <= 90; c++) table[row + c] = table[row + c + 32]!;
-      for (let c = 0; c < ALPHABET; c++) {
-        const t = table[row + c]!;
-        if (out[t]!.length) table[row + c] = t | OUTPUT;
-      }
+      const failRow = fail[s]! * 256;
+      table.copyWithin(row, failRow, failRow + ALPHABET);
+      for (const [c, next] of edges[s]!) table[row + c] = tag(next);
     }
-    this.table = table;
-    this.outputs = out.map((o) => (o.length ? [...new Set(o)] : undefined));
+    // Fold case: an uppercase letter moves like its lowercase twin.
+    for (let s = 0; s < states; s++) table.copyWithin(s * 256 + 65, s * 256 + 97, s * 256 + 123);
+    return new KeywordIndex({ keywords: lower, table, outputs: out.map((o) => (o.length ? [...new Set(o)] : null)) });
   }
 
   /**
@@ -89,11 +99,8 @@ export class KeywordIndex {
     const n = bytes.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      s = table[(s << 8) | bytes[i]!]!;
-      if (s < 0) {
-        s &= STATE;
-        this.emit(s, i, onHit);
-      }
+      s = table[((s & STATE) << 8) | bytes[i]!]!;
+      if (s < 0) this.emit(s & STATE, i, onHit);
     }
   }
 
@@ -104,11 +111,8 @@ export class KeywordIndex {
     let s = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      s = c > 255 ? 0 : table[(s << 8) | c]!;
-      if (s < 0) {
-        s &= STATE;
-        this.emit(s, i, onHit);
-      }
+      s = c > 255 ? 0 : table[((s & STATE) << 8) | c]!;
+      if (s < 0) this.emit(s & STATE, i, onHit);
     }
   }
 

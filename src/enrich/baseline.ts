@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { ConfigError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
-import { FINGERPRINT } from '../config/schema.js';
+import { FINGERPRINT } from '../config/fingerprint.js';
 
 export interface BaselineEntry {
   ruleId: string;

@@ -4,10 +4,15 @@
  * path), and a baseline of findings known before. A silenced finding is kept, marked `suppressed`,
  * so `--show-suppressed` can list it with its reason; it no longer counts for the exit code.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import type { AllowEntry } from '../config/schema.js';
 import type { Finding } from '../model/finding.js';
 import type { Baseline } from './baseline.js';
+
+// Loaded on first use: most scans have no globs to match here, and the pre-commit hook counts every ms.
+const requireLazily = createRequire(import.meta.url);
+const picomatch = (globs: string | string[], options: { dot: boolean }) =>
+  (requireLazily('picomatch') as typeof import('picomatch'))(globs, options);
 
 const INLINE = /outloop:allow(?:[ \t]+([^\r\n]*))?/;
 

@@ -26,6 +26,7 @@ export function formatText(result: ScanResult, options: TextOptions): string {
       const where = `${f.line}:${f.column}`.padEnd(9);
       lines.push(`  ${c('\x1b[2m', where)}${c(SEVERITY_COLOR[f.severity], f.severity.padEnd(9))}${f.service}: ${f.description}  ${c('\x1b[1m', f.redacted)}`);
       lines.push(`  ${' '.repeat(9)}${c('\x1b[2m', `${f.ruleId}  ${f.fingerprint.slice(0, 23)}…${f.revokeUrl ? `  revoke: ${f.revokeUrl}` : ''}`)}`);
+      if (f.commit) lines.push(`  ${' '.repeat(9)}${c('\x1b[2m', `added in ${f.commit.slice(0, 12)} by ${f.author ?? '?'} on ${f.date ?? '?'}`)}`);
     }
     lines.push('');
   }
@@ -39,8 +40,21 @@ export function formatText(result: ScanResult, options: TextOptions): string {
   const warnings = result.warnings.filter((w) => w.kind !== 'binary');
   for (const w of warnings) lines.push(c('\x1b[33m', `warning: ${w.path}: ${w.message}`));
   if (warnings.length) lines.push('');
+  if (result.findings.some((f) => f.source === 'staged')) lines.push(...waysOut(c), '');
   lines.push(summaryLine(result, c));
   return lines.join('\n') + '\n';
+}
+
+/** What a blocked commit can do next: the guard is only useful if the way forward is clear. */
+function waysOut(c: (code: string, s: string) => string): string[] {
+  return [
+    c('\x1b[1m', 'This commit is blocked. Ways out:'),
+    '  - remove the key from the staged file (and revoke it if it was ever pushed or shared), then git add it again',
+    '  - load it at run time instead (an environment variable or a secret store), keeping only a reference in the file',
+    '  - if it is not a live secret, mark the line: a comment "outloop:allow <why>" on it or on the line before,',
+    '    or add its fingerprint with a reason to "allow" in outloop.config.json',
+    '  - git commit --no-verify skips this check entirely: the key then lands in history, where every clone keeps it',
+  ];
 }
 
 function summaryLine(result: ScanResult, c: (code: string, s: string) => string): string {

@@ -2,20 +2,36 @@
  * Turns validated rule files into runnable rules: compiles regexes, checks that every quantifier is
  * bounded (so no rule can backtrack without limit), and fills defaults from the file.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { ConfigError } from '../model/errors.js';
 import type { AllowPattern, Rule } from '../model/rule.js';
+import type { PrebuiltKeywords } from '../detect/engine.js';
+import type { RuleCache } from './cache.js';
 import type { AllowSpec, PackSpec, RuleSpec } from './schema.js';
+
+// picomatch is loaded only when some rule's globs aren't precompiled (a team's own rules): the
+// built-in ones come as regular expressions from the build step's cache.
+const require = createRequire(import.meta.url);
+type Picomatch = typeof import('picomatch');
+const picomatch = (): Picomatch => require('picomatch') as Picomatch;
+
+/** A glob list as one regular-expression source, in picomatch's translation. */
+export function globsToRegexSource(globs: string[]): string {
+  return globs.map((g) => `(?:${picomatch().makeRe(g, { dot: true }).source})`).join('|');
+}
 
 export interface RuleSet {
   rules: Rule[];
   /** Placeholders and documentation samples that no rule should report. */
   globalAllowlist: AllowPattern[];
+  /** Keyword automata built ahead of time for exactly these rules (the built-in set). */
+  prebuilt?: PrebuiltKeywords;
 }
 
 const DEFAULT_WINDOW = { before: 64, after: 512 };
 
-export function compilePacks(packs: Array<{ file: string; pack: PackSpec }>): RuleSet {
+export function compilePacks(packs: Array<{ file: string; pack: PackSpec }>, cache?: RuleCache | null): RuleSet {
+  const pathRegexes = cache?.pathRegexes;
   const rules: Rule[] = [];
   const globalAllowlist: AllowPattern[] = [];
   const seen = new Map<string, string>();
@@ -26,13 +42,13 @@ export function compilePacks(packs: Array<{ file: string; pack: PackSpec }>): Ru
       const previous = seen.get(spec.id);
       if (previous) throw new ConfigError(file, `${where}.id`, `duplicate rule id, also defined in ${previous}`);
       seen.set(spec.id, file);
-      rules.push(compileRule(spec, pack, file, where));
+      rules.push(compileRule(spec, pack, file, where, pathRegexes?.[spec.id]));
     });
   }
-  return { rules, globalAllowlist };
+  return { rules, globalAllowlist, ...(cache ? { prebuilt: cache.prebuilt } : {}) };
 }
 
-function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string): Rule {
+function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string, cached?: { include?: string; exclude?: string }): Rule {
   const service = spec.service ?? pack.service;
   if (!service) throw new ConfigError(file, `${where}.service`, 'missing (set it on the rule or at the top of the file)');
   const unbounded = findUnboundedQuantifier(spec.pattern);
@@ -74,8 +90,13 @@ function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string
   const revoke = spec.revoke ?? pack.revoke;
   if (revoke) rule.revokeUrl = revoke;
   if (spec.paths || spec.excludePaths) {
-    const include = spec.paths ? picomatch(spec.paths, { dot: true }) : () => true;
-    const exclude = spec.excludePaths ? picomatch(spec.excludePaths, { dot: true }) : () => false;
+    const matcher = (globs: string[] | undefined, source: string | undefined, empty: boolean) => {
+      if (!globs) return () => empty;
+      const re = new RegExp(source ?? globsToRegexSource(globs));
+      return (p: string) => re.test(p);
+    };
+    const include = matcher(spec.paths, cached?.include, true);
+    const exclude = matcher(spec.excludePaths, cached?.exclude, false);
     if (spec.paths) rule.paths = spec.paths;
     if (spec.excludePaths) rule.excludePaths = spec.excludePaths;
     rule.pathMatcher = (relPath) => include(relPath) && !exclude(relPath);

@@ -1,0 +1,125 @@
+/**
+ * Small git calls (simple-git) and the streaming child process for large output. simple-git buffers
+ * a command's whole output before resolving, which is fine for `rev-parse` but not for a `git log -p`
+ * of hundreds of MB: that one is spawned with node:child_process and read from its stdout stream.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { simpleGit } from 'simple-git';
+import { UsageError } from '../../model/errors.js';
+
+/** The repository's top folder (paths in git's output are relative to it). */
+export async function gitToplevel(dir: string): Promise<string> {
+  try {
+    return (await simpleGit({ baseDir: dir }).revparse(['--show-toplevel'])).trim();
+  } catch (err) {
+    throw new UsageError(`not a git repository: ${dir} (${firstLine(String((err as Error).message))})`);
+  }
+}
+
+/** Whether any ref or HEAD names a commit (false in a freshly initialised repository). */
+export async function hasCommits(top: string): Promise<boolean> {
+  try {
+    return (await simpleGit({ baseDir: top }).raw(['rev-list', '-n', '1', '--all'])).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+export interface GitChild {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process has exited and its streams are closed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>;
+  /** The first 64 KB git wrote to stderr. */
+  stderr(): string;
+}
+
+export function spawnGit(cwd: string, args: string[]): GitChild {
+  const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => {
+    if (err.length < 64 * 1024) err += s;
+  });
+  let error: Error | null = null;
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>((resolve) => {
+    child.on('error', (e) => {
+      error = e;
+      resolve({ code: null, signal: null, error });
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, error }));
+  });
+  return { child, done, stderr: () => err };
+}
+
+export function firstLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => l.startsWith('fatal:') || l.startsWith('error:')) ?? lines[0] ?? '';
+}
+
+/**
+ * A child's stdout as chunks, read ahead up to `limit` bytes while the consumer is busy: a pipe holds
+ * only 64 KB, so without this git stalls whenever the scanner spends a moment on a large fragment,
+ * and the two never run fully side by side. Past the limit the stream is paused (git then blocks on
+ * the full pipe), so memory stays bounded.
+ */
+export async function* readAhead(stream: NodeJS.ReadableStream & { destroy(): void }, limit = 8 * 1024 * 1024): AsyncGenerator<Buffer> {
+  let chunks: Array<Buffer | undefined> = [];
+  let head = 0;
+  let bytes = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let paused = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onData = (c: Buffer) => {
+    chunks.push(c);
+    bytes += c.length;
+    if (bytes >= limit && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (e: Error) => {
+    failure = e;
+    notify();
+  };
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  stream.on('error', onError);
+  try {
+    for (;;) {
+      if (head < chunks.length) {
+        const c = chunks[head]!;
+        chunks[head++] = undefined;
+        bytes -= c.length;
+        if (head >= 1024) {
+          chunks = chunks.slice(head);
+          head = 0;
+        }
+        if (paused && bytes < limit / 2) {
+          paused = false;
+          stream.resume();
+        }
+        yield c;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('error', onError);
+    if (!ended) stream.destroy();
+  }
+}

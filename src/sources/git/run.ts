@@ -1,0 +1,74 @@
+/**
+ * Runs git for the staged-changes source. `outloop scan --staged` is a pre-commit hook, so every
+ * millisecond is felt on every commit: this spawns git directly with node:child_process instead of
+ * going through simple-git, whose import alone costs 27–45 ms here (its CommonJS dependencies) plus
+ * ~7 ms per call, more than the git commands themselves. The arguments are an array (no shell), and
+ * the environment is inherited on purpose: inside a hook git sets GIT_INDEX_FILE (a temporary index
+ * for `git commit -a` or `git commit <paths>`), and the scan must read that index, not the default.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** git exited non-zero (or could not start); `stderr` holds its first line of complaint. */
+export class GitError extends Error {
+  override name = 'GitError';
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Environment for every git child: never take optional locks (a hook runs while git holds the index
+ * lock); GIT_DIFF_OPTS would override the command line's context width (the staged diff needs
+ * whole files) and GIT_EXTERNAL_DIFF its format.
+ */
+function gitEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_DIFF_OPTS: undefined, GIT_EXTERNAL_DIFF: undefined };
+}
+
+export function spawnGit(args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
+  return spawn('git', args, { cwd, env: gitEnv(), stdio: [stdin, 'pipe', 'pipe'], windowsHide: true });
+}
+
+/** Collects a child's stderr (bounded: only the message matters). */
+export function collectStderr(child: ChildProcess): () => string {
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => {
+    if (err.length < 4096) err += s;
+  });
+  return () => err.trim();
+}
+
+/** Runs git to completion and returns its stdout as bytes (paths and patches are not always UTF-8). */
+export function runGit(args: string[], cwd: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawnGit(args, cwd);
+    const chunks: Buffer[] = [];
+    const stderr = collectStderr(child);
+    child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', (e: NodeJS.ErrnoException) => reject(new GitError(`could not run git: ${e.message}`, null, '', e.code)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(chunks));
+      else reject(new GitError(`git ${subcommand(args)} failed: ${firstLine(stderr())}`, code, stderr()));
+    });
+  });
+}
+
+/** The subcommand's name for messages: the first word that is neither an option nor a `-c` value. */
+function subcommand(args: string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-c') i++;
+    else if (!args[i]!.startsWith('-')) return args[i]!;
+  }
+  return '';
+}
+
+export function firstLine(s: string): string {
+  const nl = s.indexOf('\n');
+  return (nl < 0 ? s : s.slice(0, nl)).trim() || '(no message)';
+}
