@@ -42,22 +42,26 @@ export function compilePacks(packs: Array<{ file: string; pack: PackSpec }>, cac
       const previous = seen.get(spec.id);
       if (previous) throw new ConfigError(file, `${where}.id`, `duplicate rule id, also defined in ${previous}`);
       seen.set(spec.id, file);
-      rules.push(compileRule(spec, pack, file, where, pathRegexes?.[spec.id]));
+      rules.push(compileRule(spec, pack, file, where, pathRegexes?.[spec.id], cache !== undefined && cache !== null));
     });
   }
   return { rules, globalAllowlist, ...(cache ? { prebuilt: cache.prebuilt } : {}) };
 }
 
-function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string, cached?: { include?: string; exclude?: string }): Rule {
+/**
+ * `trusted`: the built-in rules as the build step validated them (same bundle as the cache), so the
+ * pattern checks are not repeated at every start.
+ */
+function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string, cached?: { include?: string; exclude?: string }, trusted = false): Rule {
   const service = spec.service ?? pack.service;
   if (!service) throw new ConfigError(file, `${where}.service`, 'missing (set it on the rule or at the top of the file)');
-  const unbounded = findUnboundedQuantifier(spec.pattern);
+  const unbounded = trusted ? null : findUnboundedQuantifier(spec.pattern);
   if (unbounded !== null) {
     throw new ConfigError(file, `${where}.pattern`, `unbounded quantifier at offset ${unbounded}; use {min,max} so the rule stays linear`);
   }
   const regex = compileRegex(spec.pattern, 'gd' + spec.flags, file, `${where}.pattern`);
-  const secretGroup = spec.secretGroup ?? (/\(\?<secret>/.test(spec.pattern) ? 'secret' : countGroups(spec.pattern) > 0 ? 1 : 0);
-  if (typeof secretGroup === 'number' && secretGroup > countGroups(spec.pattern)) {
+  const secretGroup = spec.secretGroup ?? (/\(\?<secret>/.test(spec.pattern) ? 'secret' : trusted || countGroups(spec.pattern) > 0 ? 1 : 0);
+  if (!trusted && typeof secretGroup === 'number' && secretGroup > countGroups(spec.pattern)) {
     throw new ConfigError(file, `${where}.secretGroup`, `group ${secretGroup} does not exist in the pattern`);
   }
   if (typeof secretGroup === 'string' && !spec.pattern.includes(`(?<${secretGroup}>`)) {
@@ -119,32 +123,34 @@ function compileRegex(source: string, flags: string, file: string, field: string
   }
 }
 
-/** Offsets of the pattern's syntax characters: those outside escapes and character classes. */
-function* syntaxOffsets(source: string): Generator<number> {
+/** Calls `visit` with each syntax character's offset: those outside escapes and character classes. */
+function forEachSyntaxOffset(source: string, visit: (i: number) => boolean | void): void {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') i++;
     else if (inClass) inClass = c !== ']';
     else if (c === '[') inClass = true;
-    else yield i;
+    else if (visit(i) === true) return;
   }
 }
 
 /** Offset of the first `*`, `+` or `{n,}` outside character classes and escapes, or null. */
 export function findUnboundedQuantifier(source: string): number | null {
-  for (const i of syntaxOffsets(source)) {
+  let found: number | null = null;
+  forEachSyntaxOffset(source, (i) => {
     const c = source[i];
-    if (c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(source.slice(i)))) return i;
-  }
-  return null;
+    if (c === '*' || c === '+' || (c === '{' && /^\{\d+,\}/.test(source.slice(i)))) found = i;
+    return found !== null;
+  });
+  return found;
 }
 
 /** Capturing groups: plain `(` and named `(?<name>`, not `(?:`, look-arounds or look-behinds. */
 function countGroups(source: string): number {
   let n = 0;
-  for (const i of syntaxOffsets(source)) {
+  forEachSyntaxOffset(source, (i) => {
     if (source[i] === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))) n++;
-  }
+  });
   return n;
 }
