@@ -24,6 +24,11 @@
  *   attribute) are skipped: one `binary` warning per path. Diff drivers and textconv filters are
  *   off, so what is scanned is the blob as stored.
  * - A repository with no commits yields nothing. A revision git doesn't know is a UsageError naming it.
+ * - Not read: commit messages, and UTF-16 files (binary to git). When git's rename detection gives
+ *   up (diff.renameLimit, in a commit that moves thousands of files), a renamed file shows as deleted
+ *   and added, and its keys are found again under the new path (a new path+fingerprint key).
+ * - Memory: one file's added text of one commit at a time, in 8 MB pieces with a 64 KB overlap (as
+ *   large workspace files are read), plus at most 8 MB of git's output read ahead.
  *
  * Fragments: one per file per commit (hunks far apart get their own), holding the added lines joined
  * by `\n`, with an empty line for each unchanged line between two nearby hunks, so `firstLine`, line

@@ -234,12 +234,12 @@ describe('history source: what each commit added', () => {
     const repo = newRepo();
     const key = ANTHROPIC('history-binary');
     const bin = Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(`KEY=${key}\n`)]);
-    repo.commit('add', { 'assets/blob.bin': bin, 'text.env': `KEY=${key}\n` });
-    repo.commit('change', { 'assets/blob.bin': Buffer.concat([bin, Buffer.from([0])]) });
+    repo.commit('add', { 'assets/my blob é.bin': bin, 'text.env': `KEY=${key}\n` });
+    repo.commit('change', { 'assets/my blob é.bin': Buffer.concat([bin, Buffer.from([0])]) });
     const scan = await scanHistory(repo.dir);
     assert.deepEqual(scan.all.map((f) => f.path), ['text.env']);
     assert.equal(scan.warnings.length, 1);
-    assert.equal(scan.warnings[0]!.path, 'assets/blob.bin');
+    assert.equal(scan.warnings[0]!.path, 'assets/my blob é.bin');
     assert.equal(scan.warnings[0]!.kind, 'binary');
     assert.match(scan.warnings[0]!.message, /2 commits/);
   });
