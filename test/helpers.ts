@@ -21,6 +21,16 @@ export function writeFiles(root: string, files: Record<string, string | Buffer>)
   }
 }
 
+/** A git identity and no user or system config, so tests run the same on every machine. */
+export const GIT_TEST_ENV: NodeJS.ProcessEnv = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
 export interface CliRun {
   code: number;
   stdout: string;

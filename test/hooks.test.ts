@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
-import { REPO, tempDir, writeFiles } from './helpers.js';
+import { GIT_TEST_ENV, REPO, tempDir, writeFiles } from './helpers.js';
 
 const HOOKS_DIR = path.join(REPO, 'hooks');
 
@@ -56,12 +56,7 @@ function hookRepo(pathDirs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Ho
   const env: NodeJS.ProcessEnv = {
     PATH: [...pathDirs, TOOLS].join(path.delimiter),
     HOME: tempDir('outloop-home-'),
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
+    ...GIT_TEST_ENV,
     npm_config_offline: 'true',
     npm_config_cache: tempDir('outloop-npm-cache-'),
     npm_config_update_notifier: 'false',
@@ -335,7 +330,7 @@ function runStep(s: Step, cwd: string, env: NodeJS.ProcessEnv): StepRun {
 
 function gitRepoWithCommits(n: number): { dir: string; shas: string[] } {
   const dir = tempDir('outloop-action-repo-');
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const env = { ...process.env, ...GIT_TEST_ENV };
   const g = (args: string[]) => spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
   g(['init', '-q', '-b', 'main']);
   const shas: string[] = [];

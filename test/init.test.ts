@@ -8,16 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { editConfig, editHook, editPackageJson, HOOK_BLOCK, HOOK_COMMAND, HUSKY_RANGE, STARTER_CONFIG } from '../src/cli/init-command.js';
-import { ANTHROPIC, REPO, runCli, tempDir, writeFiles } from './helpers.js';
+import { ANTHROPIC, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
 
-const GIT_ENV: NodeJS.ProcessEnv = {
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
+const GIT_ENV = GIT_TEST_ENV;
 
 function git(cwd: string, args: string[]): SpawnSyncReturns<string> {
   return spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
