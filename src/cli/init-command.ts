@@ -17,7 +17,10 @@ import type { Io } from './run.js';
 
 export const HUSKY_RANGE = '^9.1.7';
 /** `--no-install`: the hook runs the project's own outloop, never one fetched at commit time. */
-export const HOOK_COMMAND = 'npx --no-install outloop scan --staged';
+// husky puts node_modules/.bin on PATH for hooks, so the project's own copy runs directly: npx
+// would add a few hundred milliseconds to every commit. Not installed → "not found", exit 127,
+// and the commit is blocked (never silently let through).
+export const HOOK_COMMAND = 'outloop scan --staged';
 export const HOOK_BLOCK = `# outloop: blocks a commit that stages a secret (exit 1); if outloop cannot run (exit 2) it blocks too.\n${HOOK_COMMAND}\n`;
 /** Nothing raw goes in a config: `allow` takes fingerprints, which outloop prints with each finding. */
 export const STARTER_CONFIG = '{\n  "ignore": [],\n  "allow": []\n}\n';
@@ -98,7 +101,7 @@ export function editPackageJson(text: string): FileEdit {
   addPrepareScript(pkg, edits);
   addHusky(pkg, edits);
   if (objectField(pkg, 'dependencies')?.outloop === undefined && objectField(pkg, 'devDependencies')?.outloop === undefined) {
-    edits.warnings.push("outloop is not in dependencies or devDependencies; the hook runs the project's own copy (npx --no-install), so install it: npm install --save-dev outloop");
+    edits.warnings.push("outloop is not in dependencies or devDependencies; the hook runs the project's own copy (from node_modules/.bin), so install it: npm install --save-dev outloop");
   }
   if (edits.notes.length === 0) return { ...edits, notes: ['husky and its prepare script already there'] };
   return { ...edits, content: stringifyLike(text, pkg) };
