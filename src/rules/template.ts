@@ -7,6 +7,7 @@
  *   {{crc32b62}}   6 base-62 characters: CRC-32 of the previous random run (GitHub/npm checksum)
  *   {{crc32hex}}   8 hex characters: CRC-32 of the previous random run (Cloudflare checksum)
  *   {{space}}      one space (to keep literal key headers out of tracked files)
+ *   {{rep:N:ab}}   "ab" N times: low-entropy look-alikes (AKIA + 16 A's) without writing them out
  *   «...»          marks an expected secret; «[label]...» gives it a label (a rule id, a decoy kind)
  *
  * Example: 'token: «ghp_{{alnum:30}}{{crc32b62}}»' expands to a GitHub token with a valid checksum
@@ -64,7 +65,7 @@ export interface Expanded {
   secrets: MarkedSecret[];
 }
 
-const TOKEN = /\{\{([a-zA-Z0-9]+)(?::(\d+))?\}\}|«(?:\[([a-z0-9:-]+)\])?|»/g;
+const TOKEN = /\{\{rep:(\d+):([A-Za-z0-9_-]+)\}\}|\{\{([a-zA-Z0-9]+)(?::(\d+))?\}\}|«(?:\[([a-z0-9:-]+)\])?|»/g;
 
 export function expandTemplate(template: string, rng: Rng): Expanded {
   let text = '';
@@ -76,7 +77,7 @@ export function expandTemplate(template: string, rng: Rng): Expanded {
     text += template.slice(last, m.index);
     last = m.index + m[0].length;
     if (m[0].startsWith('«')) {
-      open.push({ start: text.length, ...(m[3] ? { label: m[3] } : {}) });
+      open.push({ start: text.length, ...(m[5] ? { label: m[5] } : {}) });
       continue;
     }
     if (m[0] === '»') {
@@ -85,8 +86,12 @@ export function expandTemplate(template: string, rng: Rng): Expanded {
       secrets.push({ start: o.start, end: text.length, value: text.slice(o.start), ...(o.label ? { label: o.label } : {}) });
       continue;
     }
-    const name = m[1]!;
-    const count = m[2] === undefined ? undefined : Number(m[2]);
+    if (m[1] !== undefined) {
+      text += m[2]!.repeat(Number(m[1]));
+      continue;
+    }
+    const name = m[3]!;
+    const count = m[4] === undefined ? undefined : Number(m[4]);
     text += expandToken(name, count, lastRandom, rng, template);
     if (count !== undefined) lastRandom = text.slice(text.length - count);
   }
