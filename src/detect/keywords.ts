@@ -7,18 +7,19 @@
  * (Measured on the bench corpus: about 480 MB/s per core for this table layout.)
  */
 const ALPHABET = 128;
-const OUTPUT = 0x80000000 | 0;
-const STATE = 0x7fffffff;
+/** States fit in 15 bits; the 16th marks a state where a keyword ends. */
+const OUTPUT = 0x8000;
+const STATE = 0x7fff;
 
 /** A built automaton as plain data: the build step stores the built-in rules' ones (see Detector). */
 export interface KeywordIndexData {
   keywords: string[];
-  table: Int32Array;
+  table: Uint16Array;
   outputs: Array<number[] | null>;
 }
 
 export class KeywordIndex {
-  private readonly table: Int32Array;
+  private readonly table: Uint16Array;
   /** outputs[state] lists the keyword ids ending at that state (fail links folded in). */
   private readonly outputs: Array<number[] | undefined>;
   readonly keywords: string[];
@@ -77,7 +78,8 @@ export class KeywordIndex {
     // Pass 2: the walk's table. A state id carries the sign bit when a keyword ends there, so one
     // load says where to go and whether to report. 256 columns: a byte >= 128 leads back to the root.
     const tag = (t: number) => (out[t]!.length ? t | OUTPUT : t);
-    const table = new Int32Array(states * 256);
+    if (states > STATE) throw new Error(`keyword automaton too large (${states} states): fewer or shorter keywords`);
+    const table = new Uint16Array(states * 256);
     for (const [c, next] of edges[0]!) table[c] = tag(next);
     for (const s of order) {
       const row = s * 256;
@@ -100,7 +102,7 @@ export class KeywordIndex {
     let s = 0;
     for (let i = 0; i < n; i++) {
       s = table[((s & STATE) << 8) | bytes[i]!]!;
-      if (s < 0) this.emit(s & STATE, i, onHit);
+      if (s > STATE) this.emit(s & STATE, i, onHit);
     }
   }
 
@@ -112,7 +114,7 @@ export class KeywordIndex {
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       s = c > 255 ? 0 : table[((s & STATE) << 8) | c]!;
-      if (s < 0) this.emit(s & STATE, i, onHit);
+      if (s > STATE) this.emit(s & STATE, i, onHit);
     }
   }
 

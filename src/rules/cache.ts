@@ -25,7 +25,7 @@ export interface RuleCache {
 interface StoredIndex {
   keywords: string[];
   outputs: Array<number[] | null>;
-  /** Where the table sits in the binary file, in 32-bit words. */
+  /** Where the table sits in the binary file, in 16-bit words. */
   offset: number;
   length: number;
 }
@@ -38,7 +38,7 @@ interface StoredCache {
 }
 
 export function writeRuleCache(cache: RuleCache): void {
-  const tables: Int32Array[] = [];
+  const tables: Uint16Array[] = [];
   let words = 0;
   const store = (index: KeywordIndexData): StoredIndex => {
     tables.push(index.table);
@@ -67,12 +67,12 @@ export function readRuleCache(): RuleCache | null {
   } catch {
     return null;
   }
-  // Int32Array views need 4-byte alignment; a fresh file buffer has it, a pooled one may not.
-  const words = bin.byteOffset % 4 === 0 ? bin : Buffer.from(bin);
+  // Uint16Array views need 2-byte alignment; a fresh file buffer has it, a pooled one may not.
+  const words = bin.byteOffset % 2 === 0 ? bin : Buffer.from(bin);
   const load = (s: StoredIndex): KeywordIndexData => ({
     keywords: s.keywords,
     outputs: s.outputs,
-    table: new Int32Array(words.buffer, words.byteOffset + s.offset * 4, s.length),
+    table: new Uint16Array(words.buffer, words.byteOffset + s.offset * 2, s.length),
   });
   return {
     prebuilt: {
