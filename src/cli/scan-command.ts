@@ -2,7 +2,7 @@ import { EXIT, UsageError } from '../model/errors.js';
 import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
-import { scan, type ScanOptions } from '../scan.js';
+import type { ScanOptions } from '../scan.js';
 import { VERSION } from './help.js';
 import { parseArgs } from 'node:util';
 import { emit, type Io } from './run.js';
@@ -64,6 +64,12 @@ export async function runScan(args: string[], io: Io): Promise<number> {
   } else {
     options.paths = positionals;
   }
+  if (options.staged) {
+    // Start git's diff before loading the scanner: they overlap (the hook's time budget is tight).
+    const staged = await import('../sources/staged.js');
+    staged.prefetchStagedDiff(await staged.repoRoot(process.cwd()));
+  }
+  const { scan } = await import('../scan.js');
   const result = await scan(options);
   if (updateBaseline) {
     const { baselineOf, writeBaseline } = await import('../enrich/baseline.js');

@@ -67,7 +67,9 @@ interface NeedsOld {
  * to git follow.
  */
 export async function* stagedFragments(root: string, warnings: ScanWarning[]): AsyncGenerator<Fragment> {
-  const { changes, output } = parseStagedDiff(await runGit(STAGED_DIFF_ARGS, root));
+  const early = prefetched.get(root);
+  prefetched.delete(root);
+  const { changes, output } = parseStagedDiff(await (early ?? runGit(STAGED_DIFF_ARGS, root)));
   const unread: StagedChange[] = []; // not in the patch: read with cat-file
   const needsOld: NeedsOld[] = [];
   for (const change of changes.filter(mayAddLines)) {
@@ -101,6 +103,20 @@ export async function* stagedFragments(root: string, warnings: ScanWarning[]): A
     const { fragment } = needsOld[blob.index]!;
     yield* withLines(fragment, await diffAgainst(fragment, blob.data));
   }
+}
+
+const prefetched = new Map<string, Promise<Buffer>>();
+
+/**
+ * Starts the staged diff now; the next stagedFragments(root) uses its output. The CLI calls this
+ * before it loads the scanner, so git works while Node compiles the rest: on a pre-commit hook that
+ * overlap is a good part of the time.
+ */
+export function prefetchStagedDiff(root: string): void {
+  if (prefetched.has(root)) return;
+  const diff = runGit(STAGED_DIFF_ARGS, root);
+  diff.catch(() => undefined); // a failure surfaces where the output is awaited
+  prefetched.set(root, diff);
 }
 
 function* withLines(fragment: Fragment, lines: LineRanges): Generator<Fragment> {
