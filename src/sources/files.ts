@@ -27,26 +27,32 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
   const fd = fs.openSync(absPath, 'r');
   let closeHere = true;
   try {
-    const size = fs.fstatSync(fd).size;
+    // Most files fit the scratch buffer: one read, no stat (a short read of a regular file is its
+    // end). Only a read that fills the buffer asks for the size.
+    const first = fs.readSync(fd, scratch, 0, scratch.length, 0);
+    const size = first < scratch.length ? first : fs.fstatSync(fd).size;
     if (size > CHUNK_BYTES + OVERLAP_BYTES) {
-      const head = Buffer.allocUnsafe(8000);
-      const sniffed = sniff(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+      const sniffed = sniff(scratch.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
       closeHere = false;
       return { kind: 'text', bytes: size, fragments: chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source) };
     }
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
-    const bytes = readInto(fd, scratch, size);
+    if (size > first) {
+      const grown = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+      scratch.copy(grown, 0, 0, first);
+      scratch = grown;
+    }
+    const bytes = size > first ? readInto(fd, scratch, size, first) : scratch.subarray(0, first);
     const sniffed = sniff(bytes.subarray(0, 8000));
-    if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
+    if (sniffed.kind === 'binary') return { kind: 'binary', bytes: bytes.length };
     return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
   } finally {
     if (closeHere) fs.closeSync(fd);
   }
 }
 
-function readInto(fd: number, buf: Buffer, size: number): Buffer {
-  let got = 0;
+function readInto(fd: number, buf: Buffer, size: number, already = 0): Buffer {
+  let got = already;
   while (got < size) {
     const n = fs.readSync(fd, buf, got, size - got, got);
     if (n === 0) break; // the file shrank while we read it
