@@ -15,12 +15,12 @@ export interface FileResult {
   scanned: boolean;
 }
 
-export function scanFragments(fragments: Iterable<Fragment>, detector: Detector): Finding[] {
+export function scanFragments(fragments: Iterable<Fragment>, detector: Detector, warnings?: ScanWarning[]): Finding[] {
   const findings: Finding[] = [];
   for (const fragment of fragments) {
     const matches: Match[] = fragment.text === undefined ? detector.detectBytes(fragment.bytes!, fragment.path) : detector.detect(fragment.text, fragment.path);
     const owned = matches.filter((m) => m.start >= fragment.ownedStart && m.start < fragment.ownedEnd);
-    if (owned.length) findings.push(...toFindings(fragment, owned));
+    if (owned.length) findings.push(...toFindings(fragment, owned, warnings));
   }
   return findings;
 }
@@ -31,7 +31,8 @@ export function scanFile(absPath: string, relPath: string, detector: Detector, s
     if (read.kind === 'binary') {
       return { findings: [], warnings: [{ path: relPath, kind: 'binary', message: 'binary file skipped' }], bytes: read.bytes, scanned: false };
     }
-    return { findings: scanFragments(read.fragments, detector), warnings: [], bytes: read.bytes, scanned: true };
+    const warnings: ScanWarning[] = [];
+    return { findings: scanFragments(read.fragments, detector, warnings), warnings, bytes: read.bytes, scanned: true };
   } catch (err) {
     return { findings: [], warnings: [fileWarning(relPath, err)], bytes: 0, scanned: false };
   }

@@ -66,7 +66,7 @@ export async function scanGit(
     if (isIgnored(path.join(root, fragment.path))) continue;
     paths.add(fragment.path);
     bytes += fragmentBytes(fragment);
-    for (const f of scanFragments([fragment], detector)) findings.push(f);
+    for (const f of scanFragments([fragment], detector, warnings)) findings.push(f);
   }
   if (!request.staged) {
     const history = await import('./sources/history.js');

@@ -97,8 +97,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const sniffed = sniff(options.stdin.subarray(0, 8000));
     const encoding = sniffed.kind === 'text' ? sniffed.encoding : 'utf8';
     const bom = sniffed.kind === 'text' ? sniffed.bom : 0;
-    const findings = scanFragments([wholeFragment(options.stdin, encoding, bom, '-', 'stdin')], detector);
-    return finish(findings, [], { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length });
+    const warnings: ScanWarning[] = [];
+    const findings = scanFragments([wholeFragment(options.stdin, encoding, bom, '-', 'stdin')], detector, warnings);
+    return finish(findings, warnings, { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length });
   }
 
   const warnings: ScanWarning[] = [];

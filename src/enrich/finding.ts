@@ -7,11 +7,11 @@ import { bytesView, stringView, type TextView } from '../decode/view.js';
 import { inlineAllowReason } from './suppress.js';
 import type { Match } from '../detect/engine.js';
 import { fingerprint, redact } from '../detect/redact.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, ScanWarning } from '../model/finding.js';
 import type { Fragment } from '../model/fragment.js';
 
 /** Matches must be sorted by start; lines are counted in one forward pass. */
-export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
+export function toFindings(fragment: Fragment, matches: Match[], warnings?: ScanWarning[]): Finding[] {
   const text = fragment.text !== undefined ? stringView(fragment.text) : bytesView(fragment.bytes!);
   const out: Finding[] = [];
   let line = fragment.firstLine;
@@ -66,6 +66,9 @@ export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
     if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
     const reason = inlineAllow(text, savedLineStart, m.start);
     if (reason) finding.suppressed = { by: 'inline', reason };
+    else if (reason === '') {
+      warnings?.push({ path: fragment.path, kind: 'allow-without-reason', message: `line ${startLine}: "outloop:allow" needs a reason after it, so the finding is still reported` });
+    }
     if (m.checksumValid) finding.checksum = 'valid';
     if (fragment.commit) {
       finding.commit = fragment.commit.sha;
@@ -78,18 +81,26 @@ export function toFindings(fragment: Fragment, matches: Match[]): Finding[] {
   return out;
 }
 
+/** A line holding only a comment with the marker: `# outloop:allow ...`, `// outloop:allow ...`. */
+const COMMENT_LINE_MARKER = /^\s*(?:#|\/\/|\/\*|\*|--|;|<!--|%|'|rem\b)?\s*outloop:allow\b/i;
+
 /** Lines are looked at up to this far from the key: a minified bundle is one very long line. */
 const NEAR = 2000;
 
-/** An `outloop:allow <reason>` on the finding's line (before or after it) or on the line before. */
+/**
+ * The reason of an `outloop:allow <reason>` on the finding's line (before or after it) or on the
+ * line before; '' when the marker is there without a reason; null when there is none.
+ */
 function inlineAllow(text: TextView, lineStart: number, index: number): string | null {
   const nl = text.newlineAfter(index, Math.min(text.length, index + NEAR));
   const lineEnd = nl >= 0 ? nl : Math.min(text.length, index + NEAR);
   const own = inlineAllowReason(text.slice(Math.max(lineStart, index - NEAR), lineEnd));
   if (own) return own;
-  if (lineStart === 0) return null;
-  const prevStart = Math.max(text.newlineBefore(lineStart - 1) + 1, lineStart - 1 - NEAR);
-  return inlineAllowReason(text.slice(prevStart, lineStart - 1)) || null;
+  // The line before counts only when the marker is all it holds (a comment line): a marker after
+  // code on that line speaks for that line's own key, not for the next one.
+  const previous = lineStart === 0 ? '' : text.slice(Math.max(text.newlineBefore(lineStart - 1) + 1, lineStart - 1 - NEAR), lineStart - 1);
+  const before = COMMENT_LINE_MARKER.test(previous) ? inlineAllowReason(previous) : null;
+  return before || (own === '' || before === '' ? '' : null);
 }
 
 function onLines(ranges: Array<[number, number]>, line: number): boolean {

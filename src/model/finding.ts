@@ -59,6 +59,6 @@ export interface Suppression {
 /** A per-file problem that did not stop the scan (ripgrep's habit: remember it, go on). */
 export interface ScanWarning {
   path: string;
-  kind: 'unreadable' | 'vanished' | 'binary' | 'too-large' | 'symlink-loop' | 'encoding' | 'skipped';
+  kind: 'unreadable' | 'vanished' | 'binary' | 'too-large' | 'symlink-loop' | 'encoding' | 'skipped' | 'allow-without-reason';
   message: string;
 }

@@ -21,6 +21,7 @@ describe('inline allow comments', () => {
     });
     const r = await scan({ paths: [dir], workers: 0 });
     assert.deepEqual(r.findings.map((f) => f.line).sort(), [4, 5]);
+    assert.deepEqual(r.warnings.map((w) => [w.path, w.kind, w.message]), [['fixture.ts', 'allow-without-reason', 'line 4: "outloop:allow" needs a reason after it, so the finding is still reported']]);
     assert.deepEqual(
       r.suppressed.map((f) => [f.line, f.suppressed]),
       [
