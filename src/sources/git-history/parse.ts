@@ -16,7 +16,7 @@
  */
 import { columnWidth } from '../../decode/text.js';
 import type { Fragment } from '../../model/fragment.js';
-import { newSidePath, pathFromDiffGit, pathText, unquotePath } from './quote.js';
+import { newSidePath, pathFromDiffGit, pathText, unquotePath } from '../git/quote.js';
 
 export interface CommitInfo {
   sha: string;

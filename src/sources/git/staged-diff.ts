@@ -11,6 +11,7 @@
  * character, `"` or `\` (core.quotePath=false keeps other bytes, such as UTF-8, as they are).
  */
 import { createHash } from 'node:crypto';
+import { unquotePath } from './quote.js';
 
 /** Context wide enough to print whole files; xdiff adds twice this to int positions, so not INT_MAX. */
 const WHOLE_FILE_CONTEXT = 100_000_000;
@@ -218,30 +219,7 @@ function normalise(ranges: LineRanges): void {
 
 /** The path of a `+++ ` line: `b/<path>`, C-quoted when needed, with a tab after it when it holds a space. */
 export function patchPath(field: Buffer): string | null {
-  let bytes: Buffer;
-  if (field[0] === 0x22 /* '"' */) bytes = unquoteC(field);
-  else bytes = field[field.length - 1] === 0x09 ? field.subarray(0, field.length - 1) : field;
-  const path = bytes.toString('utf8');
+  const path = unquotePath(field).toString('utf8');
   return path.startsWith('b/') ? path.slice(2) : null; // /dev/null: a deletion
 }
 
-const C_ESCAPES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 0x22, '\\': 0x5c };
-
-/** git's C-style quoting (quote.c): `\n`, `\t`, `\"`, `\\`, ... and `\ooo` octal bytes. */
-export function unquoteC(field: Buffer): Buffer {
-  const out: number[] = [];
-  for (let i = 1; i < field.length; i++) {
-    const b = field[i]!;
-    if (b === 0x22) break; // the closing quote
-    if (b !== 0x5c) {
-      out.push(b);
-      continue;
-    }
-    const c = String.fromCharCode(field[++i] ?? 0);
-    if (c >= '0' && c <= '7') {
-      out.push(parseInt(field.toString('latin1', i, i + 3), 8));
-      i += 2;
-    } else out.push(C_ESCAPES[c] ?? field[i]!);
-  }
-  return Buffer.from(out);
-}
