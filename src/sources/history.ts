@@ -43,7 +43,8 @@
 import type { ScanWarning } from '../model/finding.js';
 import type { Fragment } from '../model/fragment.js';
 import { UsageError } from '../model/errors.js';
-import { firstLine, gitToplevel, hasCommits, readAhead, spawnGit } from './git-history/git.js';
+import { gitToplevel, hasCommits, readAhead } from './git-history/git.js';
+import { firstLine, startGit } from './git/run.js';
 import { PatchParser, type CommitInfo } from './git-history/parse.js';
 
 export { resolveHistorySpans } from './git-history/spans.js';
@@ -107,7 +108,7 @@ export function historyLogArgs(options: HistoryOptions): string[] {
 export async function* historyFragments(root: string, options: HistoryOptions, warnings: ScanWarning[]): AsyncGenerator<Fragment> {
   const args = historyLogArgs(options);
   const top = await gitToplevel(root);
-  const git = spawnGit(top, args);
+  const git = startGit(args, top);
   git.child.stdin.end();
 
   const queue: Fragment[] = [];

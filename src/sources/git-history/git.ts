@@ -1,11 +1,11 @@
 /**
- * Small git calls (simple-git) and the streaming child process for large output. simple-git buffers
- * a command's whole output before resolving, which is fine for `rev-parse` but not for a `git log -p`
- * of hundreds of MB: that one is spawned with node:child_process and read from its stdout stream.
+ * Small git calls (simple-git) and reading a streamed child's output. simple-git buffers a command's
+ * whole output before resolving, which is fine for `rev-parse` but not for a `git log -p` of hundreds
+ * of MB: that one is started with ../git/run.ts (node:child_process) and read from its stdout here.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { simpleGit } from 'simple-git';
 import { UsageError } from '../../model/errors.js';
+import { firstLine } from '../git/run.js';
 
 /** The repository's top folder (paths in git's output are relative to it). */
 export async function gitToplevel(dir: string): Promise<string> {
@@ -23,37 +23,6 @@ export async function hasCommits(top: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export interface GitChild {
-  child: ChildProcessWithoutNullStreams;
-  /** Resolves when the process has exited and its streams are closed. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>;
-  /** The first 64 KB git wrote to stderr. */
-  stderr(): string;
-}
-
-export function spawnGit(cwd: string, args: string[]): GitChild {
-  const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
-  let err = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => {
-    if (err.length < 64 * 1024) err += s;
-  });
-  let error: Error | null = null;
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>((resolve) => {
-    child.on('error', (e) => {
-      error = e;
-      resolve({ code: null, signal: null, error });
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, error }));
-  });
-  return { child, done, stderr: () => err };
-}
-
-export function firstLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => l.startsWith('fatal:') || l.startsWith('error:')) ?? lines[0] ?? '';
 }
 
 /**

@@ -8,7 +8,8 @@
 import { columnWidth } from '../../decode/text.js';
 import { fingerprint } from '../../detect/redact.js';
 import type { ByteSpan, Finding, ScanWarning } from '../../model/finding.js';
-import { gitToplevel, spawnGit } from './git.js';
+import { startGit } from '../git/run.js';
+import { gitToplevel } from './git.js';
 
 /**
  * Rewrites `span` of every `history` finding to byte offsets in `git show COMMIT:PATH`. A finding
@@ -28,7 +29,7 @@ export async function resolveHistorySpans(root: string, findings: Finding[], war
   const names = [...groups.keys()];
   // -z reads NUL-terminated names (a path may hold a newline); older gits only know newlines.
   const z = names.some((n) => n.includes('\n'));
-  const git = spawnGit(await gitToplevel(root), ['cat-file', '--batch', ...(z ? ['-z'] : [])]);
+  const git = startGit(['cat-file', '--batch', ...(z ? ['-z'] : [])], await gitToplevel(root));
   git.child.stdin.on('error', () => {}); // reported through the exit status
   git.child.stdin.end(names.map((n) => n + (z ? '\0' : '\n')).join(''));
 

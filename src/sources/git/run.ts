@@ -1,5 +1,5 @@
 /**
- * Runs git for the staged-changes source. `outloop scan --staged` is a pre-commit hook, so every
+ * Runs git for the staged and history sources. `outloop scan --staged` is a pre-commit hook, so every
  * millisecond is felt on every commit: this spawns git directly with node:child_process instead of
  * going through simple-git, whose import alone costs 27–45 ms here (its CommonJS dependencies) plus
  * ~7 ms per call, more than the git commands themselves. The arguments are an array (no shell), and
@@ -27,7 +27,9 @@ export class GitError extends Error {
  * whole files) and GIT_EXTERNAL_DIFF its format.
  */
 function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_DIFF_OPTS: undefined, GIT_EXTERNAL_DIFF: undefined };
+  // LC_ALL=C: messages we recognise ("unknown revision") stay in English; no prompt may ever wait
+  // for a user who isn't there.
+  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_DIFF_OPTS: undefined, GIT_EXTERNAL_DIFF: undefined, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 }
 
 export function spawnGit(args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
@@ -68,7 +70,31 @@ function subcommand(args: string[]): string {
   return '';
 }
 
-export function firstLine(s: string): string {
-  const nl = s.indexOf('\n');
-  return (nl < 0 ? s : s.slice(0, nl)).trim() || '(no message)';
+/** The line of git's complaint worth showing: its `fatal:` or `error:` line, else the first one. */
+export function firstLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => l.startsWith('fatal:') || l.startsWith('error:')) ?? lines[0] ?? '(no message)';
+}
+
+/** A long-running git child (a streamed `git log -p`, a `cat-file --batch`) and how it ended. */
+export interface GitChild {
+  child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']>; stdout: NonNullable<ChildProcess['stdout']> };
+  /** Resolves when the process has exited and its streams are closed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>;
+  /** What git wrote to stderr (bounded). */
+  stderr(): string;
+}
+
+export function startGit(args: string[], cwd: string): GitChild {
+  const child = spawnGit(args, cwd, 'pipe') as GitChild['child'];
+  const stderr = collectStderr(child);
+  let error: Error | null = null;
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>((resolve) => {
+    child.on('error', (e) => {
+      error = e;
+      resolve({ code: null, signal: null, error });
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, error }));
+  });
+  return { child, done, stderr };
 }
