@@ -51,7 +51,14 @@ export function formatSarif(result: ScanResult, toolVersion: string, options: { 
       primaryLocationLineHash: createHash('sha256').update(`${f.ruleId}\0${f.path}\0${f.fingerprint}`).digest('hex').slice(0, 16) + ':1',
       'outloop/secret/v1': f.fingerprint,
     },
-    properties: { service: f.service, severity: f.severity, confidence: f.confidence, redacted: f.redacted, source: f.source },
+    properties: {
+      service: f.service,
+      severity: f.severity,
+      confidence: f.confidence,
+      redacted: f.redacted,
+      source: f.source,
+      ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}),
+    },
     ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'inline' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
   }));
   const rootUri = pathToFileURL(result.root.endsWith('/') ? result.root : result.root + '/').href;
