@@ -65,3 +65,15 @@ describe('SARIF report passes the reference validator', () => {
     assert.ok(validate(log).some((x) => x.level === 'error'));
   });
 });
+
+describe('SARIF for history findings', () => {
+  it('carries the commit, author and date of the commit that added the key', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { '.env': `A=${ANTHROPIC('hist')}\n` });
+    const result = await scan({ paths: [dir], workers: 0 });
+    const f = result.findings[0]!;
+    Object.assign(f, { source: 'history', commit: 'a'.repeat(40), author: 'Dev <dev@example.com>', date: '2026-11-20T10:00:00Z' });
+    const props = JSON.parse(formatSarif(result, '0.1.0')).runs[0].results[0].properties;
+    assert.deepEqual([props.source, props.commit, props.author, props.date], ['history', 'a'.repeat(40), 'Dev <dev@example.com>', '2026-11-20T10:00:00Z']);
+  });
+});
