@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
+import { median } from './bench/measure.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(REPO, 'dist/src/cli/main.js');
@@ -48,10 +49,6 @@ function makeRepo(files: number): string {
   return dir;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function time(cmd: string, args: string[], cwd: string): number {
   const t = performance.now();
