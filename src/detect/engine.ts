@@ -63,7 +63,10 @@ export class Detector {
    * rule's common words (key, token), so most of them produce no hit at all and are never decoded.
    */
   private readonly unscoped: KeywordSet;
-  private readonly hasScoped: boolean;
+  /** Indices of the rules limited to some paths: the only ones a file's path can switch on or off. */
+  private readonly scoped: number[];
+  /** Which rules run on a file that no path-scoped rule applies to (computed once, shared). */
+  private readonly unscopedActive: boolean[];
   readonly rules: Rule[];
   private readonly globalAllow: AllowPattern[];
 
@@ -72,7 +75,8 @@ export class Detector {
     const prebuilt = ruleSet.prebuilt;
     this.rules = ruleSet.rules;
     this.globalAllow = ruleSet.globalAllowlist;
-    this.hasScoped = this.rules.some((r) => r.pathMatcher);
+    this.scoped = this.rules.flatMap((r, i) => (r.pathMatcher ? [i] : []));
+    this.unscopedActive = this.rules.map((r) => !r.pathMatcher);
     const fits = prebuilt && prebuilt.ruleIds.length === this.rules.length && prebuilt.ruleIds.every((id, i) => id === this.rules[i]!.id);
     if (fits) {
       const load = (k: { index: KeywordIndexData; keywordRules: number[][] }) => ({ index: new KeywordIndex(k.index), keywordRules: k.keywordRules });
@@ -80,7 +84,7 @@ export class Detector {
       this.unscoped = prebuilt.unscoped ? load(prebuilt.unscoped) : this.all;
     } else {
       this.all = buildKeywordSet(this.rules, () => true);
-      this.unscoped = this.hasScoped ? buildKeywordSet(this.rules, (r) => !r.pathMatcher) : this.all;
+      this.unscoped = this.scoped.length ? buildKeywordSet(this.rules, (r) => !r.pathMatcher) : this.all;
     }
   }
 
@@ -112,14 +116,14 @@ export class Detector {
   }
 
   private newHits(relPath: string | null, codeAt: (i: number) => number) {
-    let anyScoped = false;
-    const active = this.rules.map((r) => {
-      if (!r.pathMatcher) return true;
-      const on = relPath !== null && r.pathMatcher(relPath);
-      anyScoped ||= on;
-      return on;
-    });
-    const set = anyScoped ? this.all : this.unscoped;
+    // Most files match no path-scoped rule: they share one precomputed table and the smaller automaton.
+    let active = this.unscopedActive;
+    for (const i of relPath === null ? [] : this.scoped) {
+      if (!this.rules[i]!.pathMatcher!(relPath!)) continue;
+      if (active === this.unscopedActive) active = [...active];
+      active[i] = true;
+    }
+    const set = active === this.unscopedActive ? this.unscoped : this.all;
     const byRule: Array<number[] | undefined> = new Array(this.rules.length);
     let count = 0;
     const add = (kw: number, start: number) => {

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, UsageError } from '../model/errors.js';
-import { compilePacks, type RuleSet } from './compile.js';
 import type { PackSpec } from './schema.js';
 
 export interface LoadedPack {
@@ -18,8 +17,6 @@ export interface LoadedPack {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/src/rules → dist/rules.bundle.json */
 export const BUNDLE_PATH = path.resolve(here, '../../rules.bundle.json');
-/** The rule sources shipped beside dist/: <package>/rules */
-export const BUILTIN_RULES_DIR = path.resolve(here, '../../../rules');
 
 export function loadBuiltinPacks(): LoadedPack[] {
   let text: string;
@@ -83,8 +80,3 @@ function describePath(p: PropertyKey[], data: unknown): string {
   return out;
 }
 
-export async function loadRuleSet(options: { rulesDirs?: string[]; builtin?: boolean } = {}): Promise<RuleSet> {
-  const packs = options.builtin === false ? [] : loadBuiltinPacks();
-  for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
-  return compilePacks(packs);
-}

@@ -32,15 +32,6 @@ export interface WorkspaceOptions {
 export const ALWAYS_IGNORED = ['**/.git/**', '**/.git'];
 export const IGNORED_UNLESS_ASKED = ['**/node_modules/**'];
 
-/** All files at once (sorted): for callers that need the whole list. */
-export async function listWorkspace(options: WorkspaceOptions): Promise<{ files: WorkspaceFile[]; warnings: ScanWarning[] }> {
-  const warnings: ScanWarning[] = [];
-  const files: WorkspaceFile[] = [];
-  for await (const f of walkWorkspace(options, warnings)) files.push(f);
-  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { files, warnings };
-}
-
 /**
  * Files as the walk finds them, so scanning starts before listing ends. Problems (loops, dangling
  * links) are pushed to `warnings`.
