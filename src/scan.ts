@@ -14,7 +14,6 @@ import { addFileResult, emptyTally, scanFile, scanFragments, type ScanTally } fr
 import { wholeFragment } from './sources/files.js';
 import type { WorkspaceFile } from './sources/workspace.js';
 import { sniff } from './decode/text.js';
-import type { WorkerPool } from './worker-pool.js';
 import { loadConfig, type OutloopConfig } from './config/load.js';
 import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
@@ -83,56 +82,57 @@ const WORKER_MIN_FILES = 400;
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   if (options.staged || options.git) return scanGitSources(options, started);
-  const { packs, cached, ruleSet } = await loadPacks(options);
+  const rules = await loadPacks(options);
   const targets = (options.paths?.length ? options.paths : ['.']).map((p) => path.resolve(p));
   const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : '.'));
-
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
-  const finish = (findings: Finding[], warnings: ScanWarning[], s: Omit<ScanStats, 'durationMs' | 'warnings'>) =>
-    finishScan(root, config, baseline, findings, warnings, s, started);
+  const { findings, warnings, stats } = options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config);
+  return finishScan(root, config, baseline, findings, warnings, { ...stats, rules: rules.ruleSet.rules.length }, started);
+}
 
-  if (options.stdin) {
-    const detector = new Detector(ruleSet);
-    const sniffed = sniff(options.stdin.subarray(0, 8000));
-    const encoding = sniffed.kind === 'text' ? sniffed.encoding : 'utf8';
-    const bom = sniffed.kind === 'text' ? sniffed.bom : 0;
-    const warnings: ScanWarning[] = [];
-    const findings = scanFragments([wholeFragment(options.stdin, encoding, bom, '-', 'stdin')], detector, warnings);
-    return finish(findings, warnings, { files: 1, bytes: options.stdin.length, binarySkipped: 0, workers: 0, rules: ruleSet.rules.length });
-  }
+type SourceOutput = { findings: Finding[]; warnings: ScanWarning[]; stats: Omit<ScanStats, 'durationMs' | 'warnings' | 'rules'> };
 
+function scanStdin(bytes: Buffer, ruleSet: RuleSet): SourceOutput {
+  const sniffed = sniff(bytes.subarray(0, 8000));
+  const encoding = sniffed.kind === 'text' ? sniffed.encoding : 'utf8';
+  const bom = sniffed.kind === 'text' ? sniffed.bom : 0;
   const warnings: ScanWarning[] = [];
-  // Threads start while folders are listed (a list of files alone never needs them early); if the
-  // scan turns out small they are let go.
+  const findings = scanFragments([wholeFragment(bytes, encoding, bom, '-', 'stdin')], new Detector(ruleSet), warnings);
+  return { findings, warnings, stats: { files: 1, bytes: bytes.length, binarySkipped: 0, workers: 0 } };
+}
+
+async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: string, targets: string[], config: OutloopConfig): Promise<SourceOutput> {
   // Loaded here, not at the top: the staged and stdin paths never list folders or start threads.
   const [{ walkWorkspace }, { WorkerPool }] = await Promise.all([import('./sources/workspace.js'), import('./worker-pool.js')]);
-  const wantPool = options.workers !== 0 && (typeof options.workers === 'number' || (await someDir(targets)));
-  let pool: WorkerPool | null = wantPool ? new WorkerPool(packs, cached, typeof options.workers === 'number' ? options.workers : defaultWorkers()) : null;
+  const startPool = (size: number) => new WorkerPool(rules.packs, rules.cached, size);
+  const requested = typeof options.workers === 'number' ? options.workers : null;
+  // Threads start while folders are listed (a list of files alone never needs them early); if the
+  // scan turns out small they are let go.
+  let pool = requested !== 0 && (requested !== null || (await someDir(targets))) ? startPool(requested ?? defaultWorkers()) : null;
+  const warnings: ScanWarning[] = [];
   const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored }, warnings);
+  // Look at the first files to decide whether threads pay off; the walk goes on while they scan.
   const first: WorkspaceFile[] = [];
   let more = true;
-  while (first.length < WORKER_MIN_FILES) {
+  while (more && first.length < WORKER_MIN_FILES) {
     const next = await walk.next();
-    if (next.done) {
-      more = false;
-      break;
-    }
-    first.push(next.value);
+    if (next.done) more = false;
+    else first.push(next.value);
   }
-  const useThreads = options.workers !== 0 && (typeof options.workers === 'number' || more || worthThreads(first));
-  if (useThreads) pool ??= new WorkerPool(packs, cached, defaultWorkers());
+  const useThreads = requested !== 0 && (requested !== null || more || worthThreads(first));
   const all = chain(first, more ? walk : null);
   const tally = emptyTally();
-  if (useThreads && pool) {
+  if (useThreads) {
+    pool ??= startPool(defaultWorkers());
     await pool.run(all, tally, options.onProgress);
   } else {
     await pool?.close();
-    await scanInline(all, ruleSet, tally, options.onProgress);
+    await scanInline(all, rules.ruleSet, tally, options.onProgress);
   }
   warnings.push(...tally.warnings);
   const { findings, bytes, files, binarySkipped } = tally;
-  return finish(findings, warnings, { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0, rules: ruleSet.rules.length });
+  return { findings, warnings, stats: { files, bytes, binarySkipped, workers: useThreads && pool ? pool.size : 0 } };
 }
 
 interface LoadedRules {

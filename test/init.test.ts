@@ -7,7 +7,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { editConfig, editHook, editPackageJson, HOOK_BLOCK, HOOK_COMMAND, HUSKY_RANGE, STARTER_CONFIG } from '../src/cli/init-command.js';
+import { editConfig, editHook, editPackageJson, HOOK_BLOCK, HUSKY_RANGE, STARTER_CONFIG } from '../src/cli/init-command.js';
 import { ANTHROPIC, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
 
 const GIT_ENV = GIT_TEST_ENV;
