@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Detector } from '../src/detect/engine.js';
 import { writeRuleCache, type PathRegexes } from '../src/rules/cache.js';
-import { compilePacks, globsToRegexSource } from '../src/rules/compile.js';
+import { globsToRegexSource } from '../src/globs.js';
+import { compilePacks } from '../src/rules/compile.js';
 import { BUNDLE_PATH, parsePack, type LoadedPack } from '../src/rules/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

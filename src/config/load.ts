@@ -4,14 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { ConfigError, UsageError } from '../model/errors.js';
 import type { AllowEntry, ConfigSpec } from './schema.js';
-
-// Loaded on first use: most scans have no globs to match here, and the pre-commit hook counts every ms.
-const requireLazily = createRequire(import.meta.url);
-const picomatch = (globs: string | string[], options: { dot: boolean }) =>
-  (requireLazily('picomatch') as typeof import('picomatch'))(globs, options);
+import { globMatcher } from '../globs.js';
 
 export const CONFIG_NAME = 'outloop.config.json';
 
@@ -69,7 +64,7 @@ export async function loadConfig(options: { file?: string; startDir: string }): 
 }
 
 function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow'>): OutloopConfig {
-  const matcher = spec.ignore.length ? picomatch(spec.ignore, { dot: true }) : null;
+  const matcher = spec.ignore.length ? globMatcher(spec.ignore) : null;
   return {
     file,
     dir,

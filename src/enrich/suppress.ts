@@ -4,15 +4,10 @@
  * path), and a baseline of findings known before. A silenced finding is kept, marked `suppressed`,
  * so `--show-suppressed` can list it with its reason; it no longer counts for the exit code.
  */
-import { createRequire } from 'node:module';
 import type { AllowEntry } from '../config/schema.js';
 import type { Finding } from '../model/finding.js';
 import type { Baseline } from './baseline.js';
-
-// Loaded on first use: most scans have no globs to match here, and the pre-commit hook counts every ms.
-const requireLazily = createRequire(import.meta.url);
-const picomatch = (globs: string | string[], options: { dot: boolean }) =>
-  (requireLazily('picomatch') as typeof import('picomatch'))(globs, options);
+import { globMatcher } from '../globs.js';
 
 const INLINE = /outloop:allow(?:[ \t]+([^\r\n]*))?/;
 
@@ -26,7 +21,7 @@ export function inlineAllowReason(lineText: string): string | null {
 
 export function applyConfigAllow(findings: Finding[], allow: AllowEntry[]): void {
   if (allow.length === 0) return;
-  const entries = allow.map((a) => ({ ...a, matchPath: a.path ? picomatch(a.path, { dot: true }) : null }));
+  const entries = allow.map((a) => ({ ...a, matchPath: a.path ? globMatcher(a.path) : null }));
   for (const f of findings) {
     if (f.suppressed) continue;
     const hit = entries.find((a) => a.fingerprint === f.fingerprint && (!a.ruleId || a.ruleId === f.ruleId) && (!a.matchPath || a.matchPath(f.path)));

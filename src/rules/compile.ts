@@ -2,23 +2,12 @@
  * Turns validated rule files into runnable rules: compiles regexes, checks that every quantifier is
  * bounded (so no rule can backtrack without limit), and fills defaults from the file.
  */
-import { createRequire } from 'node:module';
 import { ConfigError } from '../model/errors.js';
 import type { AllowPattern, Rule } from '../model/rule.js';
 import type { PrebuiltKeywords } from '../detect/engine.js';
+import { globsToRegexSource } from '../globs.js';
 import type { RuleCache } from './cache.js';
 import type { AllowSpec, PackSpec, RuleSpec } from './schema.js';
-
-// picomatch is loaded only when some rule's globs aren't precompiled (a team's own rules): the
-// built-in ones come as regular expressions from the build step's cache.
-const require = createRequire(import.meta.url);
-type Picomatch = typeof import('picomatch');
-const picomatch = (): Picomatch => require('picomatch') as Picomatch;
-
-/** A glob list as one regular-expression source, in picomatch's translation. */
-export function globsToRegexSource(globs: string[]): string {
-  return globs.map((g) => `(?:${picomatch().makeRe(g, { dot: true }).source})`).join('|');
-}
 
 export interface RuleSet {
   rules: Rule[];
