@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError } from '../model/errors.js';
 import type { Io } from './run.js';
+import { writeFileWhole } from '../write-file.js';
 
 export const HUSKY_RANGE = '^9.1.7';
 /** `--no-install`: the hook runs the project's own outloop, never one fetched at commit time. */
@@ -195,17 +196,7 @@ export function editConfig(text: string | null): FileEdit {
 /** Temp file + rename, so an interrupted init never leaves half a package.json. */
 function applyFile(root: string, planned: PlannedFile): void {
   if (planned.content === null) return;
-  const abs = path.join(root, planned.file);
-  const tmp = `${abs}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(tmp, planned.content, { mode: planned.mode });
-    fs.chmodSync(tmp, planned.mode); // the umask may have narrowed it
-    fs.renameSync(tmp, abs);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${planned.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileWhole(path.join(root, planned.file), planned.content, { mode: planned.mode, what: planned.file });
 }
 
 function hooksActive(root: string): boolean {

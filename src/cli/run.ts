@@ -2,9 +2,9 @@
  * Parses argv and runs one command. Returns the exit code (0 clean, 1 findings, 2 error) and never
  * exits itself, so tests call it directly.
  */
-import fs from 'node:fs';
 import { ConfigError, EXIT, UsageError } from '../model/errors.js';
 import { HELP, VERSION } from './help.js';
+import { writeFileWhole } from '../write-file.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -58,11 +58,5 @@ export function emit(text: string, output: string | undefined, io: Io): void {
     io.stdout.write(text);
     return;
   }
-  const tmp = `${output}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, output);
-  } catch (err) {
-    throw new UsageError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileWhole(output, text);
 }

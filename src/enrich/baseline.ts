@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { ConfigError, UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { FINGERPRINT } from '../config/fingerprint.js';
+import { writeFileWhole } from '../write-file.js';
 
 export interface BaselineEntry {
   ruleId: string;
@@ -53,11 +54,5 @@ export function baselineOf(findings: Finding[]): Baseline {
 }
 
 export function writeBaseline(file: string, baseline: Baseline): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(baseline, null, 2) + '\n');
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    throw new UsageError(`cannot write baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileWhole(file, JSON.stringify(baseline, null, 2) + '\n', { what: `baseline ${file}` });
 }
