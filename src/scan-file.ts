@@ -2,11 +2,16 @@
  * One input through the stages: fragments → detect → findings. A problem with the file is returned
  * as a warning, never thrown, so one bad file can't end a scan.
  */
-import type { Detector, Match } from './detect/engine.js';
-import { toFindings } from './enrich/finding.js';
+import type { Detector, Match, PrefilterLog } from './detect/engine.js';
+import { decodedPieces, hasLayers, needsRendering, type LayerPlan } from './decode/layers.js';
+import { rawPiece } from './decode/piece.js';
+import { bytesView, stringView } from './decode/view.js';
+import { pieceFindings, toFindings } from './enrich/finding.js';
 import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
 import type { Fragment } from './model/fragment.js';
+import { classifyFile, type FileKind } from './sources/file-kind.js';
 import { readFileFragments } from './sources/files.js';
+import { sessionHeader, transcriptContext, type SessionHeader } from './sources/transcript/context.js';
 
 export interface FileResult {
   findings: Finding[];
@@ -15,14 +20,108 @@ export interface FileResult {
   scanned: boolean;
 }
 
+/**
+ * The fragments of one input (in order) → findings. Each fragment is scanned as it is, then through
+ * whichever decoding layers its kind and the prefilter's signs call for; a secret seen both ways is
+ * reported once.
+ */
 export function scanFragments(fragments: Iterable<Fragment>, detector: Detector, warnings?: ScanWarning[]): Finding[] {
   const findings: Finding[] = [];
+  let kind: FileKind | null = null;
+  let header: SessionHeader | null = null;
   for (const fragment of fragments) {
-    const matches: Match[] = fragment.text === undefined ? detector.detectBytes(fragment.bytes!, fragment.path) : detector.detect(fragment.text, fragment.path);
+    const view = fragment.text === undefined ? bytesView(fragment.bytes!) : stringView(fragment.text);
+    kind ??= classifyFile(fragment.path, view.slice(0, Math.min(view.length, 4096)), fragment.source);
+    const log: PrefilterLog = { positions: [], triggers: new Set() };
+    const matches: Match[] = fragment.text === undefined ? detector.detectBytes(fragment.bytes!, fragment.path, log) : detector.detect(fragment.text, fragment.path, log);
     const owned = matches.filter((m) => m.start >= fragment.ownedStart && m.start < fragment.ownedEnd);
-    if (owned.length) findings.push(...toFindings(fragment, owned, warnings));
+    let found = owned.length ? toFindings(fragment, owned, warnings) : [];
+    const plan = layerPlan(fragment, kind, log);
+    if (hasLayers(plan)) found = mergeDecoded(found, decodedFindings(fragment, plan, log, detector, warnings));
+    if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, view.slice(0, lineEnd(view, 0)));
+    if (kind.agent && found.length) addTranscriptContext(found, fragment, kind, header ?? { sessionId: null, cwd: null });
+    for (const f of found) {
+      f.source = kind.source;
+      findings.push(f);
+    }
   }
   return findings;
+}
+
+function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): LayerPlan {
+  const bytes = fragment.bytes;
+  const text = fragment.text;
+  const has = (code: number) => (bytes ? bytes.indexOf(code) >= 0 : text!.indexOf(String.fromCharCode(code)) >= 0);
+  return {
+    // JSON string escapes are undone in any file (a JS or .env string holds them too), on the lines
+    // where a keyword or a JSON sign sits.
+    json: log.positions.length > 0 && has(92),
+    base64: log.triggers.has('base64'),
+    percent: log.triggers.has('percent'),
+    // Escape sequences, backspaces, or carriage returns that overwrite what came before.
+    terminal: has(27) || has(8) || (has(13) && needsRendering(fragment.text ?? bytes!.toString('latin1'))),
+    format: kind.format,
+  };
+}
+
+function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog, detector: Detector, warnings?: ScanWarning[]): Finding[] {
+  const text = fragment.text ?? fragment.bytes!.toString('latin1');
+  const root = rawPiece(text, fragment.byteOffset, fragment.unit);
+  const hits = log.positions.sort((a, b) => a - b);
+  const out: Finding[] = [];
+  for (const piece of decodedPieces(root, plan, hits)) {
+    const matches = detector.detect(piece.text, fragment.path);
+    if (matches.length) out.push(...pieceFindings(fragment, piece, matches, warnings));
+  }
+  return out;
+}
+
+/**
+ * Raw and decoded findings of one fragment, each secret once. Where a decoded finding overlaps a
+ * raw one, the decoded one is the truth (the raw match saw escapes as part of the key, or stopped
+ * at one), unless both found the same secret at the same bytes: then the raw one stays.
+ */
+function mergeDecoded(raw: Finding[], decoded: Finding[]): Finding[] {
+  if (!decoded.length) return raw;
+  const kept: Finding[] = [];
+  const overlaps = (a: Finding, b: Finding) => a.span.start < b.span.end && b.span.start < a.span.end;
+  for (const r of raw) {
+    const clash = decoded.some((d) => overlaps(r, d) && !(d.fingerprint === r.fingerprint && d.span.start === r.span.start && d.span.end === r.span.end));
+    if (!clash) kept.push(r);
+  }
+  // Decoded findings: the deepest decoding of some bytes is the truth (a PEM in a JSON string that
+  // is itself inside a JSON string shows real line breaks only after the second pass); a finding
+  // that repeats a kept one, or overlaps a deeper one, is dropped.
+  const depth = (f: Finding) => (f.encoding ? f.encoding.split('+').length : 0);
+  const byDepth = [...decoded].sort((a, b) => depth(b) - depth(a));
+  const keptDecoded: Finding[] = [];
+  for (const d of byDepth) {
+    if (kept.some((k) => k.fingerprint === d.fingerprint && overlaps(k, d))) continue;
+    if (keptDecoded.some((k) => overlaps(k, d) && (depth(k) > depth(d) || k.fingerprint === d.fingerprint))) continue;
+    keptDecoded.push(d);
+  }
+  kept.push(...keptDecoded);
+  return kept.sort((a, b) => a.span.start - b.span.start);
+}
+
+function addTranscriptContext(found: Finding[], fragment: Fragment, kind: FileKind, header: SessionHeader): void {
+  const view = fragment.text === undefined ? bytesView(fragment.bytes!) : stringView(fragment.text);
+  const lines = new Map<number, string>();
+  for (const f of found) {
+    const index = (f.span.start - fragment.byteOffset) / fragment.unit;
+    const start = view.newlineBefore(index) + 1;
+    let line = lines.get(start);
+    if (line === undefined) {
+      line = view.slice(start, lineEnd(view, start));
+      lines.set(start, line);
+    }
+    f.transcript = transcriptContext(kind.agent!, line, index - start, header);
+  }
+}
+
+function lineEnd(view: { length: number; newlineAfter(from: number, to: number): number }, from: number): number {
+  const nl = view.newlineAfter(from, view.length);
+  return nl >= 0 ? nl : view.length;
 }
 
 export function scanFile(absPath: string, relPath: string, detector: Detector, source: SourceKind = 'workspace'): FileResult {

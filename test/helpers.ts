@@ -54,3 +54,15 @@ export function fakeKey(template: string, seed: string): string {
 }
 
 export const ANTHROPIC = (seed: string) => fakeKey('sk-ant-api03-{{urlsafe:93}}AA', seed);
+
+/**
+ * The secret a scan fingerprints for a planted value: what is left after undoing the JSON escapes
+ * and percent-encoding it was written with (a PEM written with `\n` escapes in a JSON string is
+ * fingerprinted with real line breaks, like the same key in a .pem file).
+ */
+export function decodedSecret(value: string): string {
+  let v = value;
+  for (let depth = 0; depth < 3 && /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(v); depth++) v = JSON.parse(`"${v}"`) as string;
+  if (/%[0-9a-fA-F]{2}/.test(v)) v = decodeURIComponent(v);
+  return v;
+}

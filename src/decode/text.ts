@@ -51,17 +51,6 @@ export function decode(bytes: Buffer, encoding: TextEncoding, offset: number): D
   return { text: blankEscapes(swapped.toString('utf16le')), encoding, offset, unit: 2 };
 }
 
-/** The secret's bytes as they are in the file, for its fingerprint. */
-export function secretBytes(secret: string, encoding: TextEncoding): Buffer {
-  // 8-bit text holds the file's bytes one per character; UTF-16 text holds real characters.
-  return encoding === 'utf8' ? Buffer.from(secret, 'latin1') : Buffer.from(secret, 'utf8');
-}
-
-/** The secret as characters, for its redacted hint. */
-export function secretChars(secret: string, encoding: TextEncoding): string {
-  return encoding === 'utf8' ? Buffer.from(secret, 'latin1').toString('utf8') : secret;
-}
-
 /**
  * Width of a line prefix in UTF-16 units: for 8-bit text the prefix is raw bytes and may hold
  * multi-byte UTF-8 characters, which count once each.

@@ -9,6 +9,7 @@ import { bytesView, stringView, type TextView } from '../decode/view.js';
 import { CHECKSUMS } from './checksum.js';
 import { containsClasses, shannonEntropy } from './entropy.js';
 import { KeywordIndex, type KeywordIndexData } from './keywords.js';
+import { DECODE_TRIGGERS, type TriggerKind } from './triggers.js';
 
 export interface Match {
   rule: Rule;
@@ -28,6 +29,17 @@ const MARGIN = 8;
 interface KeywordSet {
   index: KeywordIndex;
   keywordRules: number[][];
+  /** For each keyword id: the decoding layer it is a sign of (see triggers.ts), if it is one. */
+  triggerOf: Array<TriggerKind | undefined>;
+}
+
+/**
+ * What the prefilter saw in raw text, for the decoding layers: where any keyword starts (sorted),
+ * and which layers' signs occurred.
+ */
+export interface PrefilterLog {
+  positions: number[];
+  triggers: Set<TriggerKind>;
 }
 
 /** Both automata as data, built once at build time for the built-in rules (see scripts/bundle-rules). */
@@ -52,7 +64,17 @@ function buildKeywordSet(rules: Rule[], include: (rule: Rule) => boolean): Keywo
       keywordRules[id]!.push(r);
     }
   });
-  return { index: KeywordIndex.build([...ids.keys()]), keywordRules };
+  for (const kw of Object.keys(DECODE_TRIGGERS)) {
+    if (ids.has(kw)) continue;
+    ids.set(kw, ids.size);
+    keywordRules.push([]);
+  }
+  const index = KeywordIndex.build([...ids.keys()]);
+  return { index, keywordRules, triggerOf: triggersOf(index) };
+}
+
+function triggersOf(index: KeywordIndex): Array<TriggerKind | undefined> {
+  return index.keywords.map((k) => DECODE_TRIGGERS[k]);
 }
 
 export class Detector {
@@ -79,7 +101,10 @@ export class Detector {
     this.unscopedActive = this.rules.map((r) => !r.pathMatcher);
     const fits = prebuilt && prebuilt.ruleIds.length === this.rules.length && prebuilt.ruleIds.every((id, i) => id === this.rules[i]!.id);
     if (fits) {
-      const load = (k: { index: KeywordIndexData; keywordRules: number[][] }) => ({ index: new KeywordIndex(k.index), keywordRules: k.keywordRules });
+      const load = (k: { index: KeywordIndexData; keywordRules: number[][] }): KeywordSet => {
+        const index = new KeywordIndex(k.index);
+        return { index, keywordRules: k.keywordRules, triggerOf: triggersOf(index) };
+      };
       this.all = load(prebuilt.all);
       this.unscoped = prebuilt.unscoped ? load(prebuilt.unscoped) : this.all;
     } else {
@@ -93,13 +118,14 @@ export class Detector {
     return { ruleIds: this.rules.map((r) => r.id), all: data(this.all), unscoped: this.unscoped === this.all ? null : data(this.unscoped) };
   }
 
+  /** The rules' keywords (the decoding layers' signs are searched too, but aren't keywords of a rule). */
   get keywords(): string[] {
-    return this.all.index.keywords;
+    return this.all.index.keywords.filter((k, id) => this.all.keywordRules[id]!.length > 0 || !this.all.triggerOf[id]);
   }
 
   /** relPath decides path-scoped rules; null means the input has no path (stdin). */
-  detect(text: string, relPath: string | null): Match[] {
-    const hits = this.newHits(relPath, (i) => text.charCodeAt(i));
+  detect(text: string, relPath: string | null, log?: PrefilterLog): Match[] {
+    const hits = this.newHits(relPath, (i) => text.charCodeAt(i), log);
     hits.set.index.scan(text, hits.add);
     return this.matchHits(stringView(text), hits.byRule);
   }
@@ -108,14 +134,14 @@ export class Detector {
    * Prefilter raw 8-bit bytes first and decode only when some keyword occurs: most files of a
    * workspace have none. Those that have one are decoded only around the hits (see decode/view.ts).
    */
-  detectBytes(bytes: Buffer, relPath: string | null): Match[] {
-    const hits = this.newHits(relPath, (i) => bytes[i]!);
+  detectBytes(bytes: Buffer, relPath: string | null, log?: PrefilterLog): Match[] {
+    const hits = this.newHits(relPath, (i) => bytes[i]!, log);
     hits.set.index.scanBytes(bytes, hits.add);
     if (hits.count() === 0) return [];
     return this.matchHits(bytesView(bytes), hits.byRule);
   }
 
-  private newHits(relPath: string | null, codeAt: (i: number) => number) {
+  private newHits(relPath: string | null, codeAt: (i: number) => number, log?: PrefilterLog) {
     // Most files match no path-scoped rule: they share one precomputed table and the smaller automaton.
     let active = this.unscopedActive;
     for (const i of relPath === null ? [] : this.scoped) {
@@ -127,6 +153,11 @@ export class Detector {
     const byRule: Array<number[] | undefined> = new Array(this.rules.length);
     let count = 0;
     const add = (kw: number, start: number) => {
+      if (log) {
+        log.positions.push(start);
+        const trigger = set.triggerOf[kw];
+        if (trigger) log.triggers.add(trigger);
+      }
       for (const r of set.keywordRules[kw]!) {
         if (!active[r]) continue;
         if (this.rules[r]!.keywordBoundary && !atTokenStart(codeAt, start)) continue;

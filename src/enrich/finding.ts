@@ -2,7 +2,8 @@
  * A detector match becomes a Finding here: the secret is hashed and redacted, its position turned
  * into line/column and exact bytes, and the raw value dropped. Nothing downstream ever sees it.
  */
-import { columnWidth, secretBytes, secretChars } from '../decode/text.js';
+import { columnWidth } from '../decode/text.js';
+import { pieceSpan, type DecodedPiece } from '../decode/piece.js';
 import { bytesView, stringView, type TextView } from '../decode/view.js';
 import { inlineAllowReason } from './suppress.js';
 import type { Match } from '../detect/engine.js';
@@ -10,8 +11,43 @@ import { fingerprint, redact } from '../detect/redact.js';
 import type { Finding, ScanWarning } from '../model/finding.js';
 import type { Fragment } from '../model/fragment.js';
 
-/** Matches must be sorted by start; lines are counted in one forward pass. */
+/** A match placed in the fragment's text: where its secret's bytes are, and how it was held. */
+interface Located {
+  match: Match;
+  /** The secret's range in the fragment's text (for a decoded secret: the encoded bytes). */
+  start: number;
+  end: number;
+  /** Whether the secret's characters are the file's bytes one per character (see decode/text.ts). */
+  latin1: boolean;
+  /** Decoding layers the secret was found under, joined by `+`. */
+  encoding?: string;
+}
+
+/** Matches in the fragment's own text; they must be sorted by start. */
 export function toFindings(fragment: Fragment, matches: Match[], warnings?: ScanWarning[]): Finding[] {
+  const latin1 = fragment.encoding === 'utf8';
+  return locatedFindings(fragment, matches.map((match) => ({ match, start: match.start, end: match.end, latin1 })), warnings);
+}
+
+/**
+ * Matches in a decoded piece of the fragment: each is placed back at the bytes it was decoded
+ * from, and kept only if those start in the fragment's owned range.
+ */
+export function pieceFindings(fragment: Fragment, piece: DecodedPiece, matches: Match[], warnings?: ScanWarning[]): Finding[] {
+  const located: Located[] = [];
+  const encoding = piece.layers.join('+');
+  for (const match of matches) {
+    const span = pieceSpan(piece, match.start, match.end);
+    const start = (span.start - fragment.byteOffset) / fragment.unit;
+    const end = (span.end - fragment.byteOffset) / fragment.unit;
+    if (start < fragment.ownedStart || start >= fragment.ownedEnd) continue;
+    located.push({ match, start, end, latin1: piece.latin1, encoding });
+  }
+  located.sort((a, b) => a.start - b.start);
+  return locatedFindings(fragment, located, warnings);
+}
+
+function locatedFindings(fragment: Fragment, located: Located[], warnings?: ScanWarning[]): Finding[] {
   const text = fragment.text !== undefined ? stringView(fragment.text) : bytesView(fragment.bytes!);
   const out: Finding[] = [];
   let line = fragment.firstLine;
@@ -27,16 +63,17 @@ export function toFindings(fragment: Fragment, matches: Match[], warnings?: Scan
   const columnAt = (index: number) =>
     (lineStart === 0 ? fragment.firstColumn : 0) + columnWidth(text.slice(lineStart, index), fragment.encoding) + 1;
 
-  for (const m of matches) {
-    advanceTo(m.start);
+  for (const loc of located) {
+    const m = loc.match;
+    advanceTo(loc.start);
     const startLine = line;
-    const startColumn = columnAt(m.start);
+    const startColumn = columnAt(loc.start);
     const savedLine = line;
     const savedLineStart = lineStart;
     const savedCounted = counted;
-    advanceTo(m.end);
+    advanceTo(loc.end);
     const endLine = line;
-    const endColumn = columnAt(m.end);
+    const endColumn = columnAt(loc.end);
     // Later matches may start inside this one's span (rare: overlapping rules); rewind.
     line = savedLine;
     lineStart = savedLineStart;
@@ -55,21 +92,22 @@ export function toFindings(fragment: Fragment, matches: Match[], warnings?: Scan
       endLine,
       endColumn,
       span: {
-        start: fragment.byteOffset + m.start * fragment.unit,
-        end: fragment.byteOffset + m.end * fragment.unit,
+        start: fragment.byteOffset + loc.start * fragment.unit,
+        end: fragment.byteOffset + loc.end * fragment.unit,
       },
-      fingerprint: fingerprint(secretBytes(m.secret, fragment.encoding)),
-      redacted: redact(secretChars(m.secret, fragment.encoding)),
+      fingerprint: fingerprint(loc.latin1 ? Buffer.from(m.secret, 'latin1') : Buffer.from(m.secret, 'utf8')),
+      redacted: redact(loc.latin1 ? Buffer.from(m.secret, 'latin1').toString('utf8') : m.secret),
       tenant: null,
       owner: null,
     };
     if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
-    const reason = inlineAllow(text, savedLineStart, m.start);
+    const reason = inlineAllow(text, savedLineStart, loc.start);
     if (reason) finding.suppressed = { by: 'inline', reason };
     else if (reason === '') {
       warnings?.push({ path: fragment.path, kind: 'allow-without-reason', message: `line ${startLine}: "outloop:allow" needs a reason after it, so the finding is still reported` });
     }
     if (m.checksumValid) finding.checksum = 'valid';
+    if (loc.encoding) finding.encoding = loc.encoding;
     if (fragment.commit) {
       finding.commit = fragment.commit.sha;
       finding.author = fragment.commit.author;

@@ -46,8 +46,36 @@ export interface Finding {
   commit?: string;
   author?: string;
   date?: string;
+  /**
+   * Set when the secret was found only after decoding (`json`, `base64`, `percent`, `terminal`, ...;
+   * nested layers joined by `+`, outermost first). The span then covers the encoded bytes in the
+   * file, and the fingerprint is the decoded secret's.
+   */
+  encoding?: string;
+  /** For `transcript` findings: which agent session, message and block the secret was in. */
+  transcript?: TranscriptContext;
+  /** For the process environment scan (`--env`): the variable holding the secret (never its value). */
+  variable?: string;
   /** Set when an allowlist silenced the finding (shown only with --show-suppressed). */
   suppressed?: Suppression;
+}
+
+export type AgentName = 'claude-code' | 'codex' | 'gemini-cli' | 'aider' | 'cline' | 'cursor';
+
+export interface TranscriptContext {
+  agent: AgentName;
+  sessionId: string | null;
+  /** The record's own id: Claude Code `uuid`, Codex `call_id` or item id, Gemini message `id`. */
+  messageUuid: string | null;
+  /** `user`, `assistant`, `tool`, `system`, ... as the agent records it. */
+  role: string | null;
+  /** The kind of block: `text`, `thinking`, `tool_use`, `tool_result`, `toolUseResult`, `function_call`, ... */
+  block: string | null;
+  /** Where in the record: a JSON path such as `message.content[2].input.command`. */
+  jsonPath: string | null;
+  /** The session's working folder: what tenancy binds a transcript by. */
+  cwd: string | null;
+  timestamp: string | null;
 }
 
 export interface Suppression {

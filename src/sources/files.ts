@@ -35,7 +35,11 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
       const sniffed = sniff(scratch.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
       closeHere = false;
-      return { kind: 'text', bytes: size, fragments: chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source) };
+      const fragments =
+        sniffed.encoding === 'utf8' && startsWithJson(scratch.subarray(sniffed.bom, first))
+          ? lineFragments(fd, size, sniffed.bom, relPath, source)
+          : chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source);
+      return { kind: 'text', bytes: size, fragments };
     }
     if (size > first) {
       const grown = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
@@ -100,6 +104,69 @@ function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom
         lastNewline = i;
       }
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** JSON Lines (agent transcripts, casts) and JSON documents start with `{` or `[`. */
+function startsWithJson(head: Buffer): boolean {
+  for (const c of head.subarray(0, 64)) {
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    return c === 123 || c === 91;
+  }
+  return false;
+}
+
+/** A single line longer than this is read in overlapping chunks like any other text. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Large JSON Lines files are cut at line ends, never inside a record: the JSON layer must see
+ * each line whole to know which quotes open a string, and a record of several MB (a tool result
+ * holding a whole file) must not be split where a key could hide. A JSONL record has no raw
+ * newline inside, so no overlap is needed. Only a line longer than MAX_LINE_BYTES falls back to
+ * overlapping chunks.
+ */
+function* lineFragments(fd: number, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let line = 1;
+    let column = 0;
+    let from = bom;
+    let ownedFrom = bom; // where this fragment's own findings start (after an overlap)
+    while (from < size) {
+      let n = readAt(fd, buf, Math.min(buf.length, size - from), from);
+      if (n <= 0) break;
+      let cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
+      // No line end in the buffer: grow it until one shows, up to MAX_LINE_BYTES.
+      while (cut === 0 && buf.length < MAX_LINE_BYTES && from + n < size) {
+        const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, buf.length * 2));
+        buf.copy(grown, 0, 0, n);
+        buf = grown;
+        n += readAt(fd, buf.subarray(n), Math.min(buf.length - n, size - from - n), from + n);
+        cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
+      }
+      const overlong = cut === 0;
+      const end = overlong ? n : cut;
+      const bytes = buf.subarray(0, end);
+      const ownedStart = ownedFrom - from;
+      // An overlong line: own all but the last overlap, which the next fragment reads again.
+      const ownedEnd = overlong && from + end < size ? end - OVERLAP_BYTES : end;
+      yield { source, path, bytes, encoding: 'utf8', byteOffset: from, unit: 1, firstLine: line, firstColumn: column, ownedStart, ownedEnd };
+      const next = from + ownedEnd - (overlong && from + end < size ? OVERLAP_BYTES : 0);
+      const view = bytesView(bytes);
+      const upTo = next - from;
+      let lastNewline = -1;
+      for (let i = view.newlineAfter(0, upTo); i >= 0; i = view.newlineAfter(i + 1, upTo)) {
+        line++;
+        lastNewline = i;
+      }
+      column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
+      ownedFrom = from + ownedEnd;
+      from = next;
+      if (buf.length > CHUNK_BYTES && !overlong) buf = Buffer.allocUnsafe(CHUNK_BYTES);
     }
   } finally {
     fs.closeSync(fd);

@@ -1,0 +1,224 @@
+/**
+ * JSON string escapes hide keys from a plain regex: `\u002d` for a dash, `\/` inside an AWS secret,
+ * `\n` glued to the key's first letter, `\u001b[32m` colouring tool output in a transcript. This
+ * layer finds string literals in raw text and decodes their escapes, keeping a map from every
+ * decoded character back to the escape it came from.
+ *
+ * It works on "byte strings" (one input byte per character, as the raw scan reads files) and keeps
+ * that form: a `\u00e9` escape becomes the two UTF-8 bytes of é, so a decoded secret hashes to the
+ * same fingerprint as the same secret written plainly. It is a tolerant lexer, not JSON.parse: a
+ * truncated line (an agent killed mid-write) still yields its complete literals.
+ */
+import { blankEscapes } from './ansi.js';
+import type { DecodedRun } from './piece.js';
+
+/** A literal's content, without its quotes: [start, end) of the input. */
+export interface Literal {
+  start: number;
+  end: number;
+  /** Whether the content holds any backslash (only those can decode to something new). */
+  escaped: boolean;
+}
+
+/**
+ * Every double-quoted literal in input[from, to). A raw newline can't sit inside a JSON string, so an
+ * unterminated literal ends at the line's end and lexing resumes on the next line: one broken line
+ * never shifts the quote parity of the rest of the file.
+ */
+export function findLiterals(input: string, from: number, to: number, onLiteral: (lit: Literal) => void): void {
+  let open = input.indexOf('"', from);
+  let lineEnd = -1;
+  // Same for the next backslash: searched again only once lexing has passed the last one found.
+  let backslash = -2;
+  const hasBackslash = (start: number, end: number) => {
+    if (backslash !== -1 && backslash < start) backslash = input.indexOf('\\', start);
+    return backslash >= 0 && backslash < end;
+  };
+  while (open >= 0 && open < to) {
+    // The line end is looked up again only once lexing has passed it: many short literals on one
+    // long line must not each search for it.
+    if (open >= lineEnd) lineEnd = lineEndAfter(input, open, to);
+    let close = -1;
+    let escaped = false;
+    for (let q = input.indexOf('"', open + 1); q >= 0 && q < lineEnd; q = input.indexOf('"', q + 1)) {
+      let k = q - 1;
+      while (input.charCodeAt(k) === 92) k--;
+      if ((q - 1 - k) % 2 === 0) {
+        close = q;
+        break;
+      }
+      escaped = true;
+    }
+    if (close < 0) {
+      // Unterminated: take the rest of the line as the literal (a truncated last line).
+      const end = lineEnd;
+      onLiteral({ start: open + 1, end, escaped: escaped || hasBackslash(open + 1, end) });
+      open = input.indexOf('"', end);
+      continue;
+    }
+    onLiteral({ start: open + 1, end: close, escaped: escaped || hasBackslash(open + 1, close) });
+    open = input.indexOf('"', close + 1);
+  }
+}
+
+function lineEndAfter(input: string, index: number, to: number): number {
+  const nl = input.indexOf('\n', index);
+  return nl >= 0 && nl < to ? nl : to;
+}
+
+
+const SIMPLE: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * Decodes the escapes of input[start, end). Terminal escape sequences in the result (tool output
+ * often carries colour codes) are blanked to spaces of the same length, as in the raw scan.
+ */
+export function decodeLiteral(input: string, start: number, end: number): DecodedRun {
+  let text = '';
+  walk(input, start, end, (piece) => {
+    text += piece;
+  });
+  return {
+    text: blankEscapes(text),
+    encoding: 'json',
+    latin1: true,
+    map: () => {
+      const map: number[] = [];
+      walk(input, start, end, (piece, from, escape) => {
+        for (let i = 0; i < piece.length; i++) map.push(escape ? from : from + i);
+      });
+      map.push(end);
+      return Int32Array.from(map);
+    },
+  };
+}
+
+/**
+ * Calls `emit` with the decoded text in order: plain stretches (from = their input index, escape
+ * false) and the characters of each escape (from = the backslash's index, escape true).
+ */
+function walk(input: string, start: number, end: number, emit: (piece: string, from: number, escape: boolean) => void): void {
+  let i = start;
+  while (i < end) {
+    const b = input.indexOf('\\', i);
+    if (b < 0 || b >= end) {
+      emit(input.slice(i, end), i, false);
+      return;
+    }
+    if (b > i) emit(input.slice(i, b), i, false);
+    const c = input[b + 1];
+    if (c !== undefined && b + 1 < end && SIMPLE[c] !== undefined) {
+      emit(SIMPLE[c]!, b, true);
+      i = b + 2;
+      continue;
+    }
+    if (c === 'u' && b + 6 <= end) {
+      const unit = hex4(input, b + 2);
+      if (unit >= 0) {
+        let code = unit;
+        let length = 6;
+        // A surrogate pair is two escapes that make one character.
+        if (unit >= 0xd800 && unit < 0xdc00 && input[b + 6] === '\\' && input[b + 7] === 'u' && b + 12 <= end) {
+          const low = hex4(input, b + 8);
+          if (low >= 0xdc00 && low < 0xe000) {
+            code = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+            length = 12;
+          }
+        }
+        emit(utf8Bytes(code), b, true);
+        i = b + length;
+        continue;
+      }
+    }
+    // Not a valid escape: keep the backslash as it is.
+    emit('\\', b, false);
+    i = b + 1;
+  }
+}
+
+function hex4(input: string, at: number): number {
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    const c = input.charCodeAt(at + k);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** A code point as its UTF-8 bytes, one character per byte (the byte-string form). */
+function utf8Bytes(code: number): string {
+  if (code < 0x80) return String.fromCharCode(code);
+  if (code < 0x800) return String.fromCharCode(0xc0 | (code >> 6), 0x80 | (code & 63));
+  if (code < 0x10000) return String.fromCharCode(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
+  return String.fromCharCode(0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63));
+}
+
+/** The JSON layer as a plain decoder: every literal with an escape in it (used for nested JSON). */
+export function jsonStrings(input: string): DecodedRun[] {
+  const runs: DecodedRun[] = [];
+  findLiterals(input, 0, input.length, (lit) => {
+    if (lit.escaped) runs.push(decodeLiteral(input, lit.start, lit.end));
+  });
+  return runs;
+}
+
+/**
+ * One line with every escaped literal in it decoded in place (quotes and everything between
+ * literals kept), or null when no literal in it has an escape. Decoding the whole line, not each
+ * literal alone, keeps a value next to its name: `"AWS_SECRET_ACCESS_KEY": "…\/…"` still shows
+ * the keyword that the AWS rule looks for.
+ */
+export function decodeJsonLine(input: string, lineStart: number, lineEnd: number): DecodedRun | null {
+  const literals: Literal[] = [];
+  findLiterals(input, lineStart, lineEnd, (lit) => {
+    if (lit.escaped) literals.push(lit);
+  });
+  if (!literals.length) return null;
+  let text = '';
+  let at = lineStart;
+  for (const lit of literals) {
+    text += input.slice(at, lit.start) + decodeLiteral(input, lit.start, lit.end).text;
+    at = lit.end;
+  }
+  text += input.slice(at, lineEnd);
+  return {
+    text,
+    encoding: 'json',
+    latin1: true,
+    map: () => {
+      const map: number[] = [];
+      let from = lineStart;
+      const plain = (a: number, b: number) => {
+        for (let i = a; i < b; i++) map.push(i);
+      };
+      for (const lit of literals) {
+        plain(from, lit.start);
+        const inner = decodeLiteral(input, lit.start, lit.end).map();
+        for (let i = 0; i < inner.length - 1; i++) map.push(inner[i]!);
+        from = lit.end;
+      }
+      plain(from, lineEnd);
+      map.push(lineEnd);
+      return Int32Array.from(map);
+    },
+  };
+}
+
+/**
+ * Literals in input[from, to) whose decoded content is itself JSON with escapes: a Codex
+ * `function_call.arguments` string, a tool input echoed as text. Their own escapes (`\\n` in the
+ * file) are only undone by decoding them a second time.
+ */
+export function nestedJsonLiterals(input: string, from: number, to: number): DecodedRun[] {
+  const runs: DecodedRun[] = [];
+  findLiterals(input, from, to, (lit) => {
+    if (!lit.escaped) return;
+    const first = input.charCodeAt(lit.start);
+    if (first !== 123 && first !== 91) return; // { or [
+    const run = decodeLiteral(input, lit.start, lit.end);
+    if (run.text.includes('\\')) runs.push(run);
+  });
+  return runs;
+}

@@ -1,0 +1,70 @@
+/**
+ * The JSON path of a byte offset inside one JSON line, such as `message.content[2].input.command`,
+ * found by a small structural walk over the raw text (no full parse, so a truncated line still gets
+ * a path for everything before the cut).
+ */
+type Frame = { kind: 'object'; key: string | null; expectKey: boolean } | { kind: 'array'; index: number };
+
+export type PathSegment = string | number;
+
+export function jsonPathAt(line: string, offset: number): PathSegment[] | null {
+  const stack: Frame[] = [];
+  let i = 0;
+  while (i < line.length && i <= offset) {
+    const c = line.charCodeAt(i);
+    if (c === 34) {
+      const end = stringEnd(line, i);
+      const top = stack[stack.length - 1];
+      if (offset > i && offset < end) return segments(stack);
+      if (top?.kind === 'object' && top.expectKey) {
+        top.key = decodeKey(line.slice(i, end + 1));
+        top.expectKey = false;
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === 123) stack.push({ kind: 'object', key: null, expectKey: true });
+    else if (c === 91) stack.push({ kind: 'array', index: 0 });
+    else if (c === 125 || c === 93) stack.pop();
+    else if (c === 44) {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'array') top.index++;
+      else if (top) top.expectKey = true;
+    }
+    i++;
+  }
+  return stack.length ? segments(stack) : null;
+}
+
+function stringEnd(line: string, open: number): number {
+  for (let q = line.indexOf('"', open + 1); q >= 0; q = line.indexOf('"', q + 1)) {
+    let k = q - 1;
+    while (line.charCodeAt(k) === 92) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+  }
+  return line.length;
+}
+
+function decodeKey(quoted: string): string {
+  try {
+    return JSON.parse(Buffer.from(quoted, 'latin1').toString('utf8')) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+function segments(stack: Frame[]): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (const f of stack) {
+    if (f.kind === 'array') out.push(f.index);
+    else if (f.key !== null) out.push(f.key);
+  }
+  return out;
+}
+
+/** `message.content[2].input.command` */
+export function formatPath(path: readonly PathSegment[]): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  return s;
+}
