@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Detector } from './detect/engine.js';
-import { SEVERITY_ORDER, type Finding, type ScanWarning } from './model/finding.js';
+import { SEVERITY_ORDER, type Finding, type ScanWarning, type SourceKind } from './model/finding.js';
 import { readRuleCache } from './rules/cache.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
@@ -44,6 +44,16 @@ export interface ScanOptions {
   git?: { revisions?: string[]; since?: string };
   /** Where to find the git repository for `staged` and `git` (default: the current folder). */
   cwd?: string;
+  /** Also scan every coding agent's transcripts in their default locations (`--transcripts`). */
+  transcripts?: boolean;
+  /** Only transcripts whose files lie inside this folder (absolute). */
+  transcriptsWithin?: string;
+  /** Also scan the user's shell history files and profiles (`--shell`). */
+  shell?: boolean;
+  /** Also scan the process environment, reporting variable names only (`--env`). */
+  env?: boolean;
+  /** The environment that locates HOME, CLAUDE_CONFIG_DIR, CODEX_HOME... and that `env` scans (default: process.env). */
+  environment?: NodeJS.ProcessEnv;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -83,13 +93,40 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   if (options.staged || options.git) return scanGitSources(options, started);
   const rules = await loadPacks(options);
-  const targets = (options.paths?.length ? options.paths : ['.']).map((p) => path.resolve(p));
-  const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : '.'));
+  const environment = options.environment ?? process.env;
+  // --transcripts, --shell and --env alone scan no folder; their paths are shown from HOME.
+  const elsewhere = Boolean(options.transcripts || options.shell || options.env);
+  const targets = (options.paths?.length ? options.paths : elsewhere ? [] : ['.']).map((p) => path.resolve(p));
+  const home = environment.HOME ? path.resolve(environment.HOME) : process.cwd();
+  const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : targets.length === 0 ? home : '.'));
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
-  const { findings, warnings, stats } = options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config);
-  return finishScan(root, config, baseline, findings, warnings, { ...stats, rules: rules.ruleSet.rules.length }, started);
+  const out = options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
+  if (options.env) {
+    const { scanEnvironment } = await import('./scan-env.js');
+    out.findings.push(...scanEnvironment(environment, new Detector(rules.ruleSet)));
+  }
+  return finishScan(root, config, baseline, out.findings, out.warnings, { ...out.stats, rules: rules.ruleSet.rules.length }, started);
 }
+
+/** Files the options ask for beyond the folders: agent transcripts, shell history and profiles. */
+async function listElsewhere(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<{ files: Array<{ abs: string; source: SourceKind }>; warnings: ScanWarning[] }> {
+  const files: Array<{ abs: string; source: SourceKind }> = [];
+  const warnings: ScanWarning[] = [];
+  if (options.transcripts) {
+    const { listAgentFiles } = await import('./sources/agent-stores.js');
+    const listed = await listAgentFiles(env, options.transcriptsWithin ? { within: options.transcriptsWithin } : {});
+    for (const f of listed.files) files.push({ abs: f.abs, source: 'transcript' });
+    warnings.push(...listed.warnings);
+  }
+  if (options.shell) {
+    const { shellFiles } = await import('./sources/shell-files.js');
+    for (const f of shellFiles(env)) files.push({ abs: f.abs, source: 'terminal' });
+  }
+  return { files, warnings };
+}
+
+type Elsewhere = Awaited<ReturnType<typeof listElsewhere>>;
 
 type SourceOutput = { findings: Finding[]; warnings: ScanWarning[]; stats: Omit<ScanStats, 'durationMs' | 'warnings' | 'rules'> };
 
@@ -102,7 +139,7 @@ function scanStdin(bytes: Buffer, ruleSet: RuleSet): SourceOutput {
   return { findings, warnings, stats: { files: 1, bytes: bytes.length, binarySkipped: 0, workers: 0 } };
 }
 
-async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: string, targets: string[], config: OutloopConfig): Promise<SourceOutput> {
+async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: string, targets: string[], config: OutloopConfig, elsewhere: Elsewhere): Promise<SourceOutput> {
   // Loaded here, not at the top: the staged and stdin paths never list folders or start threads.
   const [{ walkWorkspace }, { WorkerPool }] = await Promise.all([import('./sources/workspace.js'), import('./worker-pool.js')]);
   const startPool = (size: number) => new WorkerPool(rules.packs, rules.cached, size);
@@ -110,8 +147,11 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   // Threads start while folders are listed (a list of files alone never needs them early); if the
   // scan turns out small they are let go.
   let pool = requested !== 0 && (requested !== null || (await someDir(targets))) ? startPool(requested ?? defaultWorkers()) : null;
-  const warnings: ScanWarning[] = [];
-  const walk = walkWorkspace({ root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored }, warnings);
+  const warnings: ScanWarning[] = [...elsewhere.warnings];
+  const walk = walkWorkspace(
+    { root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored, extraFiles: elsewhere.files },
+    warnings,
+  );
   // Look at the first files to decide whether threads pay off; the walk goes on while they scan.
   const first: WorkspaceFile[] = [];
   let more = true;
@@ -229,7 +269,7 @@ async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet,
   const detector = new Detector(ruleSet);
   let filesDone = 0;
   for await (const f of files) {
-    addFileResult(tally, scanFile(f.abs, f.rel, detector));
+    addFileResult(tally, scanFile(f.abs, f.rel, detector, f.source));
     onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
   }
 }

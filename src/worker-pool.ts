@@ -1,6 +1,7 @@
 /** Worker threads that each compile the rules once, then scan the batches of files they are sent. */
 import { Worker } from 'node:worker_threads';
 import type { LoadedPack } from './rules/load.js';
+import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
 import { mergeTally, type ScanTally } from './scan-file.js';
 import type { WorkspaceFile } from './sources/workspace.js';
@@ -25,13 +26,13 @@ export class WorkerPool {
     let filesDone = 0;
     // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
     let pulling: Promise<unknown> = Promise.resolve();
-    const nextBatch = (): Promise<Array<{ abs: string; rel: string }>> => {
+    const nextBatch = (): Promise<Array<{ abs: string; rel: string; source?: SourceKind }>> => {
       const batch = pulling.then(async () => {
-        const out: Array<{ abs: string; rel: string }> = [];
+        const out: Array<{ abs: string; rel: string; source?: SourceKind }> = [];
         while (out.length < BATCH_FILES) {
           const next = await source.next();
           if (next.done) break;
-          out.push({ abs: next.value.abs, rel: next.value.rel });
+          out.push({ abs: next.value.abs, rel: next.value.rel, ...(next.value.source ? { source: next.value.source } : {}) });
         }
         return out;
       });

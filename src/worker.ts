@@ -4,13 +4,14 @@ import { Detector } from './detect/engine.js';
 import { readRuleCache } from './rules/cache.js';
 import { compilePacks } from './rules/compile.js';
 import type { LoadedPack } from './rules/load.js';
+import type { SourceKind } from './model/finding.js';
 import { addFileResult, emptyTally, scanFile } from './scan-file.js';
 
 const { packs, cached } = workerData as { packs: LoadedPack[]; cached: boolean };
 const detector = new Detector(compilePacks(packs, cached ? readRuleCache() : null));
 
-parentPort!.on('message', (batch: Array<{ abs: string; rel: string }>) => {
+parentPort!.on('message', (batch: Array<{ abs: string; rel: string; source?: SourceKind }>) => {
   const tally = emptyTally();
-  for (const f of batch) addFileResult(tally, scanFile(f.abs, f.rel, detector));
+  for (const f of batch) addFileResult(tally, scanFile(f.abs, f.rel, detector, f.source));
   parentPort!.postMessage({ tally, count: batch.length });
 });

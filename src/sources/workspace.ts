@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { UsageError } from '../model/errors.js';
-import type { ScanWarning } from '../model/finding.js';
+import type { ScanWarning, SourceKind } from '../model/finding.js';
 
 export interface WorkspaceFile {
   abs: string;
@@ -16,6 +16,8 @@ export interface WorkspaceFile {
   rel: string;
   /** Known only when the file was stat'ed anyway (a symlink or an explicit target); else -1. */
   size: number;
+  /** Where the file was listed from, when not the workspace: an agent store, the shell's files. */
+  source?: SourceKind;
 }
 
 export interface WorkspaceOptions {
@@ -27,6 +29,8 @@ export interface WorkspaceOptions {
   includeNodeModules?: boolean;
   /** The config's `ignore` globs (relative to the config's folder, so checked on absolute paths). */
   isIgnored?: (abs: string) => boolean;
+  /** Single files listed elsewhere (agent stores, shell history), scanned after the targets. */
+  extraFiles?: Array<{ abs: string; source: SourceKind }>;
 }
 
 export const ALWAYS_IGNORED = ['**/.git/**', '**/.git'];
@@ -109,6 +113,10 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
     const rel = toRel(root, target);
     if (st.isDirectory()) yield* walk(target, rel === '' ? '' : rel + '/');
     else if (firstTime(realOrSelf(target))) yield { abs: target, rel, size: st.size };
+  }
+  for (const extra of options.extraFiles ?? []) {
+    if (!firstTime(realOrSelf(extra.abs))) continue;
+    yield { abs: extra.abs, rel: toRel(root, extra.abs), size: -1, source: extra.source };
   }
   // Symlinked folders last, each only if it leads somewhere not walked yet (this is what stops loops).
   while (linkedDirs.length) {
