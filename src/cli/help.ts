@@ -11,6 +11,10 @@ Usage:
   outloop scan --staged              scan what the next commit adds (pre-commit guard)
   outloop scan --git [RANGE...]      scan what commits added (default: all history)
   outloop scan --since REF           scan what this branch adds on top of REF
+  outloop scan --transcripts         scan every coding agent's transcripts (Claude Code, Codex,
+                                     Gemini CLI, Cline, Cursor) where they keep them
+  outloop scan --shell               scan shell history, profiles and the environment
+  outloop scan --env                 scan the environment (reports variable names, never values)
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
   outloop init [--dry-run]           run the staged scan before every commit (husky)
@@ -30,6 +34,10 @@ Scan options:
   --update-baseline          write the current findings to the --baseline FILE
   --show-suppressed          also list findings an allowlist or the baseline silenced
   --no-color                 plain text even on a terminal (NO_COLOR is honoured too)
+
+--transcripts, --shell and --env may be combined with each other and with paths. Without paths,
+report paths are shown from HOME. HOME, CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME,
+XDG_DATA_HOME and HISTFILE say where to look.
 
 Exit codes: 0 no secrets, 1 secrets found, 2 usage or runtime error.
 `;

@@ -29,6 +29,9 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     staged: { type: 'boolean' },
     git: { type: 'boolean' },
     since: { type: 'string' },
+    transcripts: { type: 'boolean' },
+    shell: { type: 'boolean' },
+    env: { type: 'boolean' },
     },
   });
   const format = values.format as string;
@@ -52,6 +55,14 @@ export async function runScan(args: string[], io: Io): Promise<number> {
     options.workers = n;
   }
   if (values.staged && (values.git || values.since !== undefined)) throw new UsageError('--staged and --git/--since scan different things; use one');
+  const elsewhere = ['transcripts', 'shell', 'env'].filter((k) => values[k as 'transcripts' | 'shell' | 'env']);
+  if (elsewhere.length && (values.staged || values.git || values.since !== undefined || positionals.includes('-'))) {
+    throw new UsageError(`--${elsewhere[0]} scans files and the environment; it can't be combined with --staged, --git or standard input`);
+  }
+  options.transcripts = Boolean(values.transcripts);
+  // --shell covers the history files, the profiles and the environment a shell passes on.
+  options.shell = Boolean(values.shell);
+  options.env = Boolean(values.env || values.shell);
   if (values.staged) {
     if (positionals.length) throw new UsageError('--staged scans the git index; it takes no paths');
     options.staged = true;

@@ -39,6 +39,9 @@ export function sniff(head: Buffer): Sniffed {
   const pairs = Math.floor(n / 2);
   if (pairs >= 8 && oddZero > pairs * 0.9 && evenZero < pairs * 0.05) return { kind: 'text', encoding: 'utf16le', bom: 0 };
   if (pairs >= 8 && evenZero > pairs * 0.9 && oddZero < pairs * 0.05) return { kind: 'text', encoding: 'utf16be', bom: 0 };
+  // A transcript or log appended by a process that crashed may hold a run of zero bytes (a block
+  // the file system never filled): JSON Lines with a few NULs are still text, and must be read.
+  if (head[0] === 123 && evenZero + oddZero < n * 0.1) return { kind: 'text', encoding: 'utf8', bom: 0 };
   return { kind: 'binary' };
 }
 

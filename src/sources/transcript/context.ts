@@ -41,7 +41,7 @@ export function sessionHeader(agent: AgentName, firstLine: string): SessionHeade
 /** The context of the byte at `offset` of `line` (a JSONL record of `agent`'s transcript). */
 export function transcriptContext(agent: AgentName, line: string, offset: number, header: SessionHeader): TranscriptContext {
   const path = jsonPathAt(line, offset);
-  const record = parseLine(line);
+  const record = parseLine(line) ?? salvage(line);
   const base: TranscriptContext = {
     agent,
     sessionId: header.sessionId,
@@ -52,7 +52,7 @@ export function transcriptContext(agent: AgentName, line: string, offset: number
     cwd: header.cwd,
     timestamp: null,
   };
-  if (!record) return base; // a truncated or malformed line: the path is all there is
+  if (!record) return base; // not even an envelope: the path is all there is
   switch (agent) {
     case 'claude-code':
       return { ...base, ...claudeFields(record, path ?? []) };
@@ -105,6 +105,25 @@ function codexFields(record: Json): Partial<TranscriptContext> {
     if (cwd) fields.cwd = cwd;
   }
   return fields;
+}
+
+/** Envelope fields every agent writes before the content; a cut-off line still has them. */
+const ENVELOPE = ['type', 'uuid', 'sessionId', 'cwd', 'timestamp', 'id', 'role'] as const;
+
+/**
+ * What can be read from a line that doesn't parse (the agent was killed mid-write): the first
+ * occurrence of each envelope field. Content comes after the envelope in every agent's records,
+ * so the first occurrence is the record's own.
+ */
+function salvage(line: string): Json | null {
+  const record: Json = {};
+  for (const field of ENVELOPE) {
+    const m = new RegExp(`"${field}"\\s{0,4}:\\s{0,4}"([^"\\\\]{1,256})"`).exec(line);
+    if (m) record[field] = m[1];
+  }
+  if (!Object.keys(record).length) return null;
+  if (typeof record.role === 'string') record.message = { role: record.role };
+  return record;
 }
 
 function obj(v: unknown): Json | null {
