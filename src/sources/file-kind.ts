@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FormatLayer } from '../decode/layers.js';
 import { detectTerminalFormat } from '../decode/terminal-format.js';
 import type { AgentName, SourceKind } from '../model/finding.js';
-import { agentByContent, agentByName } from './transcript/recognize.js';
+import { agentByContent, agentByName, agentByPath } from './transcript/recognize.js';
 
 export interface FileKind {
   source: SourceKind;
@@ -34,7 +34,7 @@ export function classifyFile(relPath: string, head: string, base: SourceKind): F
   const name = path.posix.basename(relPath);
   const ext = path.posix.extname(name).toLowerCase();
   const jsonish = JSON_EXTENSIONS.has(ext) || /^\s*[{[]/.test(head);
-  const agent = agentByName(name) ?? (jsonish ? agentByLines(head) : null);
+  const agent = agentByName(name) ?? (jsonish ? agentByLines(head) : null) ?? agentByPath(relPath);
   const terminal = agent ? null : detectTerminalFormat(relPath, head);
   const format: FormatLayer | null = terminal === 'zsh-history' || terminal === 'fish-history' || terminal === 'asciinema' ? terminal : null;
   const keepSource = base !== 'workspace';

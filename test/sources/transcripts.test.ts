@@ -230,3 +230,37 @@ describe('shell history, profiles and the environment', () => {
     assert.match(r.stderr, /can't be combined/);
   });
 });
+
+describe('every agent in the example world', async () => {
+  const { expandCorpus } = await import('../../scripts/expand-corpus.js');
+  const { scan } = await import('../../src/scan.js');
+  const world = tempDir('outloop-agents-world-');
+  expandCorpus(world);
+  const result = await scan({ paths: [world], workers: 0 });
+
+  it('names the agent of each store and reports them as transcripts', () => {
+    const agentOf = (prefix: string) => new Set(result.findings.filter((f) => f.path.startsWith(prefix)).map((f) => `${f.source}:${f.transcript?.agent}`));
+    assert.deepEqual(agentOf('shared/claude/projects/'), new Set(['transcript:claude-code']));
+    assert.deepEqual(agentOf('shared/codex/sessions/'), new Set(['transcript:codex']));
+    assert.deepEqual(agentOf('shared/gemini/'), new Set(['transcript:gemini-cli']));
+    assert.deepEqual(agentOf('shared/Code/User/globalStorage/saoudrizwan.claude-dev/'), new Set(['transcript:cline']));
+    assert.deepEqual(agentOf('initech/ml/.aider.'), new Set(['transcript:aider']));
+  });
+
+  it('gives every Claude Code and Codex finding its session and working folder', () => {
+    const sessions = result.findings.filter((f) => f.transcript && (f.transcript.agent === 'claude-code' || f.transcript.agent === 'codex'));
+    assert.ok(sessions.length >= 10);
+    for (const f of sessions) {
+      assert.ok(f.transcript!.sessionId, `${f.path}:${f.line} has no session`);
+      assert.match(f.transcript!.cwd ?? '', /^\/home\/dev\/clients\//, `${f.path}:${f.line}`);
+    }
+  });
+
+  it('reports history, recordings and profiles as terminal findings', () => {
+    for (const p of ['shared/.bash_history', 'shared/zsh/.zsh_history', 'shared/fish/fish_history', 'globex/ops/typescript', 'globex/ops/recordings/rotate-runner.cast']) {
+      const found = result.findings.filter((f) => f.path === p);
+      assert.ok(found.length > 0, p);
+      assert.ok(found.every((f) => f.source === 'terminal'), `${p}: ${found.map((f) => f.source).join(',')}`);
+    }
+  });
+});

@@ -40,8 +40,11 @@ export function sessionHeader(agent: AgentName, firstLine: string): SessionHeade
 
 /** The context of the byte at `offset` of `line` (a JSONL record of `agent`'s transcript). */
 export function transcriptContext(agent: AgentName, line: string, offset: number, header: SessionHeader): TranscriptContext {
-  const path = jsonPathAt(line, offset);
-  const record = parseLine(line) ?? salvage(line);
+  // Only JSON Lines stores have one record per line; Aider's Markdown, Cline's pretty-printed JSON
+  // and Cursor's database say nothing more than which agent wrote them.
+  const lineRecords = agent === 'claude-code' || agent === 'codex' || agent === 'gemini-cli';
+  const path = lineRecords ? jsonPathAt(line, offset) : null;
+  const record = lineRecords ? (parseLine(line) ?? salvage(line)) : null;
   const base: TranscriptContext = {
     agent,
     sessionId: header.sessionId,

@@ -61,3 +61,14 @@ export function agentByContent(firstLine: string): 'claude-code' | 'codex' | 'ge
   return null;
 }
 
+
+/**
+ * Stores whose files don't say which agent wrote them (Cline's JSON arrays, Cursor's SQLite, Gemini
+ * checkpoints), recognised by the folders they live in, wherever those were copied.
+ */
+export function agentByPath(relPath: string): 'cline' | 'cursor' | 'gemini-cli' | null {
+  if (relPath.includes('saoudrizwan.claude-dev/')) return 'cline';
+  if (relPath.endsWith('state.vscdb') && /(^|\/)(Cursor|cursor)\//.test(relPath)) return 'cursor';
+  if (/(^|\/)\.?gemini\/tmp\//.test(relPath)) return 'gemini-cli';
+  return null;
+}
