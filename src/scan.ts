@@ -17,6 +17,7 @@ import { sniff } from './decode/text.js';
 import { loadConfig, type OutloopConfig } from './config/load.js';
 import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
+import type { AccountOwner } from './tenancy/accounts.js';
 
 export interface ScanOptions {
   /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
@@ -77,6 +78,8 @@ export interface ScanResult {
   root: string;
   /** The config file that applied, or null. */
   config: string | null;
+  /** The config's tenants, when it binds any (then every finding has its tenant and owner). */
+  tenants?: string[];
   /** Active findings: these decide the exit code. */
   findings: Finding[];
   /** Findings an allowlist or the baseline silenced, each with its reason. */
@@ -92,7 +95,6 @@ const WORKER_MIN_FILES = 400;
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   if (options.staged || options.git) return scanGitSources(options, started);
-  const rules = await loadPacks(options);
   const environment = options.environment ?? process.env;
   // --transcripts, --shell and --env alone scan no folder; their paths are shown from HOME.
   const elsewhere = Boolean(options.transcripts || options.shell || options.env);
@@ -100,13 +102,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const home = environment.HOME ? path.resolve(environment.HOME) : process.cwd();
   const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : targets.length === 0 ? home : '.'));
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
+  const rules = await loadPacks(options, config);
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
   const out = options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
   if (options.env) {
     const { scanEnvironment } = await import('./scan-env.js');
     out.findings.push(...scanEnvironment(environment, new Detector(rules.ruleSet)));
   }
-  return finishScan(root, config, baseline, out.findings, out.warnings, { ...out.stats, rules: rules.ruleSet.rules.length }, started);
+  return finishScan(root, config, rules, baseline, out.findings, out.warnings, { ...out.stats, rules: rules.ruleSet.rules.length }, started);
 }
 
 /** Files the options ask for beyond the folders: agent transcripts, shell history and profiles. */
@@ -177,19 +180,25 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
 
 interface LoadedRules {
   packs: LoadedPack[];
+  /** The tenants' account ids as rules (see tenancy/accounts), and whose account each rule finds. */
+  accounts: Map<string, AccountOwner> | null;
   /** The build step's precomputed automata and globs: only for the built-in rules as shipped. */
   cached: boolean;
   ruleSet: RuleSet;
 }
 
-async function loadPacks(options: ScanOptions): Promise<LoadedRules> {
+async function loadPacks(options: ScanOptions, config?: OutloopConfig): Promise<LoadedRules> {
   // Without the built-in rules, the shared placeholder allowlist still applies: a team's own rule
   // shouldn't report YOUR_API_KEY either.
   const builtin = loadBuiltinPacks();
   const packs = options.builtinRules === false ? builtin.map((p) => ({ file: p.file, pack: { ...p.pack, rules: [] } })) : builtin;
   for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
-  const cache = options.builtinRules !== false && !options.rulesDirs?.length ? readRuleCache() : null;
-  return { packs, cached: cache !== null, ruleSet: compilePacks(packs, cache) };
+  const accounts = config && Object.keys(config.tenants).length ? (await import('./tenancy/accounts.js')).accountPack(config) : null;
+  if (accounts) packs.push(accounts.pack);
+  const cache = options.builtinRules !== false && !options.rulesDirs?.length && !accounts ? readRuleCache() : null;
+  const ruleSet = compilePacks(packs, cache);
+  if (config && Object.keys(config.tenants).length) (await import('./tenancy/check-config.js')).refuseRawKeys(config, new Detector(ruleSet));
+  return { packs, cached: cache !== null, ruleSet, accounts: accounts?.owners ?? null };
 }
 
 export async function loadRules(options: Pick<ScanOptions, 'rulesDirs' | 'builtinRules'> = {}): Promise<RuleSet> {
@@ -201,24 +210,34 @@ async function scanGitSources(options: ScanOptions, started: number): Promise<Sc
   const request = { cwd: path.resolve(options.cwd ?? '.'), staged: options.staged, history: options.git };
   const root = await gitRoot(request);
   const source = await startGitSource(request, root);
-  const { ruleSet } = await loadPacks(options);
-  const detector = new Detector(ruleSet);
   const config = await loadConfig({ file: options.configFile, startDir: root });
+  const rules = await loadPacks(options, config);
+  const ruleSet = rules.ruleSet;
+  const detector = new Detector(ruleSet);
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
   const out = await scanGit(request, root, source, detector, config.isIgnored);
   const stats = { files: out.files, bytes: out.bytes, binarySkipped: out.binarySkipped, workers: 0, rules: ruleSet.rules.length };
-  return finishScan(root, config, baseline, out.findings, out.warnings, stats, started);
+  return finishScan(root, config, rules, baseline, out.findings, out.warnings, stats, started);
 }
 
-function finishScan(
+async function finishScan(
   root: string,
   config: OutloopConfig,
+  rules: LoadedRules,
   baseline: Baseline | null,
-  all: Finding[],
+  found: Finding[],
   warnings: ScanWarning[],
   s: Omit<ScanStats, 'durationMs' | 'warnings'>,
   started: number,
-): ScanResult {
+): Promise<ScanResult> {
+  let all = found;
+  let tenants: string[] | undefined;
+  if (Object.keys(config.tenants).length) {
+    const [{ Tenancy }, { applyTenancy }] = await Promise.all([import('./tenancy/tenancy.js'), import('./tenancy/apply.js')]);
+    const tenancy = new Tenancy(config);
+    all = applyTenancy(all, tenancy, root, rules.accounts);
+    tenants = tenancy.names;
+  }
   applyConfigAllow(all, config.allow);
   if (baseline) applyBaseline(all, baseline);
   const findings = all.filter((f) => !f.suppressed);
@@ -226,12 +245,14 @@ function finishScan(
   for (const list of [findings, suppressed]) sortFindings(list);
   warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const nonBinary = warnings.filter((w) => w.kind !== 'binary').length;
-  return { root, config: config.file, findings, suppressed, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
+  return { root, config: config.file, ...(tenants ? { tenants } : {}), findings, suppressed, warnings, stats: { ...s, warnings: nonBinary, durationMs: Math.round(performance.now() - started) } };
 }
 
 export function sortFindings(findings: Finding[]): void {
+  // One client's key in another client's place comes first, in every format.
   findings.sort(
     (a, b) =>
+      Number(b.wrongClient === true) - Number(a.wrongClient === true) ||
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
       a.line - b.line ||

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../model/errors.js';
-import type { AllowEntry, ConfigSpec } from './schema.js';
+import type { AllowEntry, ConfigSpec, TenantSpec } from './schema.js';
 import { globMatcher } from '../globs.js';
 
 export const CONFIG_NAME = 'outloop.config.json';
@@ -17,6 +17,10 @@ export interface OutloopConfig {
   dir: string;
   ignore: string[];
   allow: AllowEntry[];
+  /** Clients, by name: the folders and remotes that are theirs, their keys' fingerprints, their accounts. */
+  tenants: Record<string, TenantSpec>;
+  /** Absolute folders that stand for `dir` on other machines (see the schema). */
+  roots: string[];
   /** True when `abs` is covered by an `ignore` glob. */
   isIgnored(abs: string): boolean;
 }
@@ -34,7 +38,7 @@ export function findConfigFile(startDir: string): string | null {
 
 export async function loadConfig(options: { file?: string; startDir: string }): Promise<OutloopConfig> {
   const file = options.file ? path.resolve(options.file) : findConfigFile(options.startDir);
-  if (!file) return makeConfig(null, path.resolve(options.startDir), { ignore: [], allow: [] });
+  if (!file) return makeConfig(null, path.resolve(options.startDir), { ignore: [], allow: [], tenants: {}, roots: [] });
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -55,21 +59,46 @@ export async function loadConfig(options: { file?: string; startDir: string }): 
     const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
     throw new ConfigError(file, field, message);
   }
-  for (const [i, glob] of result.data.ignore.entries()) {
-    if (path.isAbsolute(glob) || /^[A-Za-z]:[\\/]/.test(glob) || glob.split('/').includes('..')) {
-      throw new ConfigError(file, `ignore[${i}]`, "must be relative to the config's folder, without ..");
-    }
+  for (const [i, glob] of result.data.ignore.entries()) checkGlob(file, `ignore[${i}]`, glob);
+  for (const [name, tenant] of Object.entries(result.data.tenants)) {
+    tenant.paths.forEach((glob, i) => checkGlob(file, `tenants.${name}.paths[${i}]`, glob));
+    tenant.remotes.forEach((glob, i) => checkGlob(file, `tenants.${name}.remotes[${i}]`, glob, true));
+    const names = new Set<string>();
+    tenant.keys.forEach((k, i) => {
+      if (names.has(k.name)) throw new ConfigError(file, `tenants.${name}.keys[${i}].name`, `"${k.name}" is bound twice in this tenant`);
+      names.add(k.name);
+    });
   }
   return makeConfig(file, path.dirname(file), result.data);
 }
 
-function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow'>): OutloopConfig {
+/** A glob must be relative (to the config's folder) and well formed: balanced brackets and braces. */
+function checkGlob(file: string, field: string, glob: string, remote = false): void {
+  if (!remote && (path.isAbsolute(glob) || /^[A-Za-z]:[\\/]/.test(glob) || glob.split('/').includes('..'))) {
+    throw new ConfigError(file, field, "must be relative to the config's folder, without ..");
+  }
+  let depth = 0;
+  let bracket = false;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (bracket) bracket = c !== ']';
+    else if (c === '[') bracket = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth < 0) break;
+  }
+  if (bracket || depth !== 0) throw new ConfigError(file, field, 'invalid glob: unbalanced [ ] or { }');
+}
+
+function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow' | 'tenants' | 'roots'>): OutloopConfig {
   const matcher = spec.ignore.length ? globMatcher(spec.ignore) : null;
   return {
     file,
     dir,
     ignore: spec.ignore,
     allow: spec.allow,
+    tenants: spec.tenants,
+    roots: spec.roots,
     isIgnored: (abs) => {
       if (!matcher) return false;
       const rel = path.relative(dir, abs).split(path.sep).join('/');

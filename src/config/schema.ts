@@ -17,13 +17,43 @@ const allowEntry = z
   })
   .strict();
 
+const FINGERPRINT_HELP = 'must be "sha256:" followed by 64 lowercase hex digits; bind a key with `outloop bind TENANT NAME`, which reads it from stdin and stores only its fingerprint';
+
+const keyBinding = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash and underscore (it becomes the alias outloop://TENANT/NAME)'),
+    fingerprint: z.string().regex(FINGERPRINT, FINGERPRINT_HELP),
+  })
+  .strict();
+
+const tenant = z
+  .object({
+    /** Globs relative to the config's folder: the folders and files that belong to this client. */
+    paths: z.array(z.string().min(1)).default([]),
+    /** Globs over git remote URLs (`github.com/acme-corp/*`), for folders whose names say nothing. */
+    remotes: z.array(z.string().min(1)).default([]),
+    keys: z.array(keyBinding).default([]),
+    /** Account ids of this client (Stripe acct_, Google Ads customer ids, Meta act_, Airtable bases, shop domains...). */
+    accounts: z.array(z.string().trim().min(4, 'too short to recognise (at least 4 characters)').max(256)).default([]),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     ignore: z.array(z.string().min(1)).default([]),
     allow: z.array(allowEntry).default([]),
+    /**
+     * Absolute folders that stand for this config's folder elsewhere: where the same client folders
+     * live on a teammate's machine, as recorded in transcripts copied from there.
+     */
+    roots: z.array(z.string().regex(/^(\/|[A-Za-z]:[\\/])/, 'must be an absolute path')).default([]),
+    tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'tenant names are lowercase letters, digits, dot, dash and underscore'), tenant).default({}),
   })
   .strict();
+
+export type TenantSpec = z.infer<typeof tenant>;
+export type KeyBinding = z.infer<typeof keyBinding>;
 
 export type ConfigSpec = z.infer<typeof configSchema>;
 export type AllowEntry = z.infer<typeof allowEntry>;

@@ -39,9 +39,16 @@ export interface Finding {
   checksum?: 'valid';
   /** Where the key is revoked or rotated. */
   revokeUrl?: string;
-  /** Tenancy fields, filled by the tenancy stage; null until a config binds tenants. */
+  /**
+   * Tenancy (see src/tenancy): the client whose place the finding is in, and the client the key is
+   * bound to (for a `foreign-account` finding: whose account it is); null when none.
+   */
   tenant: string | null;
   owner: string | null;
+  /** Both set and different: one client's key in another client's place (always critical). */
+  wrongClient?: boolean;
+  /** An unbound key found in several clients' places: those clients. */
+  sharedWith?: string[];
   /** For `history` findings: the commit that added the secret, its author and date (ISO 8601). */
   commit?: string;
   author?: string;

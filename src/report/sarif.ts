@@ -58,6 +58,12 @@ export function formatSarif(result: ScanResult, toolVersion: string, options: { 
       redacted: f.redacted,
       source: f.source,
       ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}),
+      ...(f.encoding ? { encoding: f.encoding } : {}),
+      ...(f.transcript ? { transcript: f.transcript } : {}),
+      ...(f.variable ? { variable: f.variable } : {}),
+      ...(f.tenant !== null || f.owner !== null ? { tenant: f.tenant, owner: f.owner } : {}),
+      ...(f.wrongClient ? { wrongClient: true } : {}),
+      ...(f.sharedWith ? { sharedWith: f.sharedWith } : {}),
     },
     ...(f.suppressed ? { suppressions: [{ kind: f.suppressed.by === 'inline' ? 'inSource' : 'external', justification: f.suppressed.reason }] } : {}),
   }));

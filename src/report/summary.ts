@@ -12,6 +12,14 @@ export interface Summary {
   binarySkipped: number;
   warnings: number;
   durationMs: number;
+  /** Per client, when the config binds tenants: findings in its places, wrong-client ones, services. */
+  tenants?: Record<string, TenantSummary>;
+}
+
+export interface TenantSummary {
+  findings: number;
+  wrongClient: number;
+  services: string[];
 }
 
 export function summarize(result: ScanResult): Summary {
@@ -32,5 +40,23 @@ export function summarize(result: ScanResult): Summary {
     binarySkipped: result.stats.binarySkipped,
     warnings: result.stats.warnings,
     durationMs: result.stats.durationMs,
+    ...(result.tenants ? { tenants: tenantSummaries(result) } : {}),
   };
+}
+
+function tenantSummaries(result: ScanResult): Record<string, TenantSummary> {
+  const out: Record<string, TenantSummary> = {};
+  const services = new Map<string, Set<string>>();
+  for (const name of result.tenants ?? []) {
+    out[name] = { findings: 0, wrongClient: 0, services: [] };
+    services.set(name, new Set());
+  }
+  for (const f of result.findings) {
+    if (f.tenant === null || !out[f.tenant]) continue;
+    out[f.tenant]!.findings++;
+    if (f.wrongClient) out[f.tenant]!.wrongClient++;
+    services.get(f.tenant)!.add(f.service);
+  }
+  for (const [name, set] of services) out[name]!.services = [...set].sort();
+  return out;
 }

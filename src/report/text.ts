@@ -26,6 +26,8 @@ export function formatText(result: ScanResult, options: TextOptions): string {
       const where = `${f.line}:${f.column}`.padEnd(9);
       lines.push(`  ${c('\x1b[2m', where)}${c(SEVERITY_COLOR[f.severity], f.severity.padEnd(9))}${f.service}: ${f.description}  ${c('\x1b[1m', f.redacted)}`);
       lines.push(`  ${' '.repeat(9)}${c('\x1b[2m', `${f.ruleId}  ${f.fingerprint.slice(0, 23)}…${f.revokeUrl ? `  revoke: ${f.revokeUrl}` : ''}`)}`);
+      const tenancy = tenancyLine(f);
+      if (tenancy) lines.push(`  ${' '.repeat(9)}${f.wrongClient ? c('\x1b[1;31m', tenancy) : c('\x1b[2m', tenancy)}`);
       if (f.commit) lines.push(`  ${' '.repeat(9)}${c('\x1b[2m', `added in ${f.commit.slice(0, 12)} by ${f.author ?? '?'} on ${f.date ?? '?'}`)}`);
     }
     lines.push('');
@@ -75,4 +77,13 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Whose place, whose key: the line an agency owner reads first. */
+function tenancyLine(f: Finding): string | null {
+  if (f.wrongClient) return `WRONG CLIENT: key of "${f.owner}" found in "${f.tenant}"`;
+  if (f.ruleId === 'foreign-account') return `account of "${f.owner}" found in "${f.tenant}"`;
+  if (f.sharedWith) return `one key shared by clients ${f.sharedWith.map((t) => `"${t}"`).join(', ')}`;
+  if (f.tenant || f.owner) return `client: ${f.tenant ?? '-'}${f.owner ? `, key of ${f.owner}` : ''}`;
+  return null;
 }
