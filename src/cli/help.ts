@@ -15,6 +15,10 @@ Usage:
                                      Gemini CLI, Cline, Cursor) where they keep them
   outloop scan --shell               scan shell history, profiles and the environment
   outloop scan --env                 scan the environment (reports variable names, never values)
+  outloop audit [ROOT] [options]     audit an agency's client folders and their agents' transcripts
+                                     (--save, --format text|json|sarif|html, --output FILE)
+  outloop bind TENANT NAME < key     bind a client's key by fingerprint (stdin; hidden on a terminal)
+  outloop bind --learn ROOT [--write]  propose bindings for keys found in one client's folders only
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
   outloop init [--dry-run]           run the staged scan before every commit (husky)

@@ -24,6 +24,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await (await import('./rules-command.js')).runRules(rest, io);
       case 'init':
         return await (await import('./init-command.js')).runInit(rest, io);
+      case 'bind':
+        return await (await import('./bind-command.js')).runBind(rest, io);
+      case 'audit':
+        return await (await import('./audit-command.js')).runAudit(rest, io);
       case '--version':
       case '-v':
       case 'version':
