@@ -27,14 +27,33 @@
  *
  *   «[anthropic-api-key]sk-ant-api03-{{urlsafe:40}}⟦"]\n[0.0004, "o", "⟧{{urlsafe:53}}AA»
  *
+ * Named secrets (the agency fixture, corpus/agency/: one client's key copied into another client's
+ * files, and the config that binds it by fingerprint):
+ *
+ *   «[rule-id#NAME]...»        an expected finding whose secret is called NAME (defined once per corpus)
+ *   «[rule-id=NAME]»           the NAME secret written again, the same value (a copy: a wrong-client
+ *                              .env, a transcript); takes transforms like any marker: «[rule=NAME|json-u]»
+ *   {{fingerprint:NAME}}       the `sha256:` fingerprint of NAME's plain value (in any file, e.g. an
+ *                              outloop.config.json key binding); resolved after every file is expanded
+ *
+ * NAME is a letter, then letters, digits, dot, dash and underscore. An unknown NAME, a NAME defined
+ * twice, a reference that holds text, or a reference inside a named secret is an error. References
+ * take no randomness, so every other secret expands as it would without them; manifest entries of
+ * named secrets and their copies carry `name`.
+ *
  * A file name may end in a modifier that changes how the expanded text is written:
  *   name@crlf (CRLF line ends), name@bom (UTF-8 BOM), name@utf16le / name@utf16be (with BOM),
  *   name@invalid-utf8 (each ¤ in the template becomes a lone 0xFF byte), name@zsh-meta (the UTF-8
  *   bytes metafied as zsh writes its history: NUL and 0x83-0xA2 become 0x83, byte ^ 0x20; columns
  *   are counted on the bytes as written, like every finding's).
  *
- * Usage: node dist/scripts/expand-corpus.js [--out DIR] [--check]
- *   --check   fail if corpus/manifest.json is not what the templates produce
+ * With `{ dotGit: true }` (the agency corpus), a path segment `_git` is written as `.git`: git can't
+ * track a nested repository's `.git/config`, whose remotes tell which client a folder belongs to.
+ *
+ * Usage: node dist/scripts/expand-corpus.js [--out DIR] [--agency-out DIR] [--check]
+ *   expands corpus/templates → corpus/world (or DIR) with corpus/manifest.json, and
+ *   corpus/agency/templates → corpus/agency/world (or DIR) with corpus/agency/manifest.json
+ *   --check   fail if a committed manifest is not what its templates produce
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +67,8 @@ export interface ExpectedFinding {
   column: number;
   ruleId: string;
   fingerprint: string;
+  /** For a named secret («[rule#NAME]») and its copies («[rule=NAME]»): NAME. */
+  name?: string;
 }
 
 export interface Decoy {
@@ -68,45 +89,110 @@ export interface CorpusManifest {
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TEMPLATES = path.join(repo, 'corpus/templates');
 export const MANIFEST = path.join(repo, 'corpus/manifest.json');
+export const AGENCY_TEMPLATES = path.join(repo, 'corpus/agency/templates');
+export const AGENCY_MANIFEST = path.join(repo, 'corpus/agency/manifest.json');
+
+export interface CorpusOptions {
+  /** Write a path segment `_git` as `.git` (a nested repository's config; see the header). */
+  dotGit?: boolean;
+}
 
 type Modifier = 'crlf' | 'bom' | 'utf16le' | 'utf16be' | 'invalid-utf8' | 'zsh-meta';
 
-export function expandCorpus(outDir: string, templatesDir = TEMPLATES): CorpusManifest & { raw: string[] } {
+export function expandCorpus(outDir: string, templatesDir = TEMPLATES, options: CorpusOptions = {}): CorpusManifest & { raw: string[] } {
   fs.rmSync(outDir, { recursive: true, force: true });
   const expected: ExpectedFinding[] = [];
   const decoys: Decoy[] = [];
   const raw: string[] = [];
   const files = listFiles(templatesDir);
-  for (const rel of files) {
+  const sources = files.map((rel) => {
     const [name, modifier] = splitModifier(rel);
-    const template = fs.readFileSync(path.join(templatesDir, rel), 'utf8');
+    return { rel, name, target: options.dotGit ? name.split('/').map((s) => (s === '_git' ? '.git' : s)).join('/') : name, modifier, template: fs.readFileSync(path.join(templatesDir, rel), 'utf8') };
+  });
+  const expandOne = (s: (typeof sources)[number], lookup: (name: string) => string | undefined) => {
+    try {
+      return expandCorpusTemplate(s.template, seededRng(`corpus:${s.name}`), lookup);
+    } catch (e) {
+      throw new Error(`${s.rel}: ${(e as Error).message}`);
+    }
+  };
+  // Pass 1 learns every named secret's value: references take no randomness, so what they write
+  // changes no other secret. Pass 2 expands the files that hold references with the real values.
+  let outputs = sources.map((s) => expandOne(s, () => ''));
+  const named = new Map<string, { value: string; rel: string }>();
+  sources.forEach((s, i) => {
+    for (const m of outputs[i]!.marks) {
+      if (m.name === undefined || m.reference) continue;
+      const other = named.get(m.name);
+      if (other) throw new Error(`${s.rel}: secret name "${m.name}" is already defined in ${other.rel}`);
+      named.set(m.name, { value: m.value, rel: s.rel });
+    }
+  });
+  outputs = outputs.map((out, i) => {
+    if (!out.marks.some((m) => m.reference)) return out;
+    const again = expandOne(sources[i]!, (name) => named.get(name)?.value);
+    for (const m of again.marks) {
+      if (m.name !== undefined && !m.reference && named.get(m.name)!.value !== m.value) throw new Error(`${sources[i]!.rel}: the named secret "${m.name}" holds a «[rule=NAME]» reference`);
+    }
+    return again;
+  });
+  sources.forEach((s, i) => {
     let text: string;
     let marks: Mark[];
     try {
-      ({ text, marks } = expandCorpusTemplate(template, seededRng(`corpus:${name}`)));
+      const placeholders = (t: string) => t.split('{{fingerprint:').length - 1;
+      if (placeholders(outputs[i]!.text) !== placeholders(s.template)) throw new Error('{{fingerprint:NAME}} inside an encoded «[…|…]» marker would be encoded, not resolved');
+      ({ text, marks } = resolveFingerprints(outputs[i]!.text, outputs[i]!.marks, (name) => named.get(name)?.value));
     } catch (e) {
-      throw new Error(`${rel}: ${(e as Error).message}`);
+      throw new Error(`${s.rel}: ${(e as Error).message}`);
     }
-    for (const s of marks) {
-      if (!s.label) throw new Error(`${rel}: every « » in the corpus needs a [label]`);
-      const { line, column } = modifier === 'zsh-meta' ? metafiedPosition(text, s.start) : position(text, s.start);
-      if (s.label.startsWith('decoy:')) {
-        const end = position(text, s.end);
-        decoys.push({ path: name, line, column, endLine: end.line, endColumn: end.column, kind: s.label.slice(6) });
+    for (const m of marks) {
+      if (!m.label) throw new Error(`${s.rel}: every « » in the corpus needs a [label]`);
+      const { line, column } = s.modifier === 'zsh-meta' ? metafiedPosition(text, m.start) : position(text, m.start);
+      if (m.label.startsWith('decoy:')) {
+        const end = position(text, m.end);
+        decoys.push({ path: s.target, line, column, endLine: end.line, endColumn: end.column, kind: m.label.slice(6) });
       }
       else {
-        expected.push({ path: name, line, column, ruleId: s.label, fingerprint: fingerprint(s.value) });
-        raw.push(s.value);
+        expected.push({ path: s.target, line, column, ruleId: m.label, fingerprint: fingerprint(m.value), ...(m.name !== undefined ? { name: m.name } : {}) });
+        raw.push(m.value);
       }
     }
-    const target = path.join(outDir, name);
+    const target = path.join(outDir, s.target);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, encode(text, modifier));
-  }
+    fs.writeFileSync(target, encode(text, s.modifier));
+  });
   const sort = <T extends { path: string; line: number }>(a: T, b: T) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line);
   expected.sort(sort);
   decoys.sort(sort);
   return { files: files.length, expected, decoys, raw };
+}
+
+const FINGERPRINT_TOKEN = /\{\{fingerprint:([^}]*)\}\}/g;
+const SECRET_NAME = /^[A-Za-z][A-Za-z0-9._-]*$/;
+
+/**
+ * Writes `{{fingerprint:NAME}}` as the fingerprint of NAME's value, moving the marks after it; an
+ * unknown NAME, or one inside a marked span, is an error.
+ */
+export function resolveFingerprints(text: string, marks: Mark[], lookup: (name: string) => string | undefined): { text: string; marks: Mark[] } {
+  const found = [...text.matchAll(FINGERPRINT_TOKEN)];
+  if (!found.length) return { text, marks };
+  let out = text;
+  let moved = marks.map((m) => ({ ...m }));
+  for (const t of found.reverse()) {
+    const name = t[1]!;
+    const value = SECRET_NAME.test(name) ? lookup(name) : undefined;
+    if (value === undefined) throw new Error(`unknown secret name "${name}" in {{fingerprint:${name}}}`);
+    const start = t.index;
+    const end = start + t[0].length;
+    if (moved.some((m) => m.start < end && m.end > start)) throw new Error(`{{fingerprint:${name}}} inside a « » marker`);
+    const fp = fingerprint(value);
+    out = out.slice(0, start) + fp + out.slice(end);
+    const delta = fp.length - t[0].length;
+    moved = moved.map((m) => (m.start >= end ? { ...m, start: m.start + delta, end: m.end + delta } : m));
+  }
+  return { text: out, marks: moved };
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -140,6 +226,9 @@ export interface Mark {
   end: number;
   value: string;
   label?: string;
+  /** A named secret («[rule#NAME]») or a copy of one («[rule=NAME]», with `reference`). */
+  name?: string;
+  reference?: true;
 }
 
 /**
@@ -199,7 +288,8 @@ function parseTransform(spec: string): Transform {
   return make(colon < 0 ? undefined : spec.slice(colon + 1));
 }
 
-const ENCODED_MARKER = /«\[([^\]|]*)\|([^\]]+)\]/g;
+// «[label#NAME|transforms]», «[label=NAME|transforms]»: the name and the transforms are optional.
+const EXTENDED_MARKER = /«\[([^\]|#=]*)(?:([#=])([^\]|]*))?(?:\|([^\]]+))?\]/g;
 const INSERT_OPEN = '⟦';
 const INSERT_CLOSE = '⟧';
 
@@ -209,19 +299,30 @@ interface Node {
   label?: string;
   transforms: Transform[];
   children: Node[];
+  name?: string;
+  reference?: true;
 }
 
 /**
- * expandTemplate plus the corpus's encodings: markers with `|transform`s and ⟦inserted⟧ text. A
- * template with neither expands exactly as expandTemplate does.
+ * expandTemplate plus the corpus's encodings: markers with `|transform`s, named secrets and their
+ * copies (`lookup` gives a NAME's value for «[rule=NAME]»), and ⟦inserted⟧ text. A template with
+ * none of these expands exactly as expandTemplate does.
  */
-export function expandCorpusTemplate(template: string, rng: Rng): { text: string; marks: Mark[] } {
-  // Markers with transforms become «[xf:N]» for expandTemplate (whose labels can't hold a |); the
-  // table keeps what N stands for. Markers take no randomness, so the expansion is unchanged.
-  const table: Array<{ label?: string; transforms: Transform[] }> = [];
-  const plain = template.replace(ENCODED_MARKER, (_m, label: string, specs: string) => {
-    table.push({ ...(label ? { label } : {}), transforms: specs.split('|').map(parseTransform) });
-    return `«[xf:${table.length - 1}]`;
+export function expandCorpusTemplate(template: string, rng: Rng, lookup: (name: string) => string | undefined = () => undefined): { text: string; marks: Mark[] } {
+  // Markers with transforms or a name become «[xf:N]» for expandTemplate (whose labels can't hold
+  // a | # or =); the table keeps what N stands for. A reference writes its secret's value, which
+  // takes no randomness: every other secret expands as it would without it.
+  const table: Array<{ label?: string; transforms: Transform[]; name?: string; reference?: true }> = [];
+  const plain = template.replace(EXTENDED_MARKER, (m, label: string, kind: string | undefined, name: string | undefined, specs: string | undefined, offset: number) => {
+    if (kind === undefined && specs === undefined) return m;
+    if (kind !== undefined && !SECRET_NAME.test(name!)) throw new Error(`bad secret name "${name}" in ${m} (a letter, then letters, digits, . _ -)`);
+    table.push({ ...(label ? { label } : {}), transforms: specs === undefined ? [] : specs.split('|').map(parseTransform), ...(kind !== undefined ? { name: name! } : {}), ...(kind === '=' ? { reference: true as const } : {}) });
+    if (kind !== '=') return `«[xf:${table.length - 1}]`;
+    if (template[offset + m.length] !== '»') throw new Error(`a reference ${m}» holds no text of its own: write ${m}»`);
+    const value = lookup(name!);
+    if (value === undefined) throw new Error(`unknown secret name "${name}" in ${m}»`);
+    if (/[«»⟦⟧]|\{\{/.test(value)) throw new Error(`the value of "${name}" can't be written by a reference`);
+    return `«[xf:${table.length - 1}]${value}`;
   });
   const { text, secrets } = expandTemplate(plain, rng);
   if (!table.length && !text.includes(INSERT_OPEN) && !text.includes(INSERT_CLOSE)) {
@@ -232,7 +333,7 @@ export function expandCorpusTemplate(template: string, rng: Rng): { text: string
   const nodes: Node[] = secrets.map((s) => {
     const xf = s.label?.startsWith('xf:') ? table[Number(s.label.slice(3))] : undefined;
     const label = xf ? xf.label : s.label;
-    return { start: s.start, end: s.end, ...(label ? { label } : {}), transforms: xf?.transforms ?? [], children: [] };
+    return { start: s.start, end: s.end, ...(label ? { label } : {}), transforms: xf?.transforms ?? [], children: [], ...(xf?.name !== undefined ? { name: xf.name } : {}), ...(xf?.reference ? { reference: xf.reference } : {}) };
   });
   nodes.sort((a, b) => a.start - b.start || b.end - a.end);
   const root: Node = { start: 0, end: text.length, transforms: [], children: [] };
@@ -313,7 +414,9 @@ function render(node: Node, text: string, inserts: Array<[number, number]>): Ren
     marks = marks.map((m) => (offsets ? { ...m, start: offsets[m.start]!, end: offsets[m.end]! } : { ...m, start: 0, end: out.length }));
     file = out;
   }
-  if (node.label !== undefined) marks.push({ start: 0, end: file.length, value: plain, label: node.label });
+  if (node.label !== undefined || node.name !== undefined) {
+    marks.push({ start: 0, end: file.length, value: plain, ...(node.label !== undefined ? { label: node.label } : {}), ...(node.name !== undefined ? { name: node.name } : {}), ...(node.reference ? { reference: node.reference } : {}) });
+  }
   return { file, plain, marks };
 }
 
@@ -359,19 +462,26 @@ function encode(text: string, modifier: Modifier | undefined): Buffer {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const args = process.argv.slice(2);
-  const outIdx = args.indexOf('--out');
-  const out = path.resolve(outIdx >= 0 ? args[outIdx + 1]! : path.join(repo, 'corpus/world'));
-  const result = expandCorpus(out);
-  const manifest: CorpusManifest = { files: result.files, expected: result.expected, decoys: result.decoys };
-  const json = JSON.stringify(manifest, null, 1) + '\n';
-  if (args.includes('--check')) {
-    const current = fs.existsSync(MANIFEST) ? fs.readFileSync(MANIFEST, 'utf8') : '';
-    if (current !== json) {
-      console.error('corpus/manifest.json is out of date: run "npm run corpus" and commit it');
-      process.exitCode = 1;
+  const flag = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
+  const corpora = [
+    { templates: TEMPLATES, out: flag('--out') ?? path.join(repo, 'corpus/world'), manifest: MANIFEST, options: {} },
+    { templates: AGENCY_TEMPLATES, out: flag('--agency-out') ?? path.join(repo, 'corpus/agency/world'), manifest: AGENCY_MANIFEST, options: { dotGit: true } },
+  ];
+  for (const c of corpora) {
+    const out = path.resolve(c.out);
+    const result = expandCorpus(out, c.templates, c.options);
+    const manifest: CorpusManifest = { files: result.files, expected: result.expected, decoys: result.decoys };
+    const json = JSON.stringify(manifest, null, 1) + '\n';
+    const shown = path.relative(repo, c.manifest);
+    if (args.includes('--check')) {
+      const current = fs.existsSync(c.manifest) ? fs.readFileSync(c.manifest, 'utf8') : '';
+      if (current !== json) {
+        console.error(`${shown} is out of date: run "npm run corpus" and commit it`);
+        process.exitCode = 1;
+      }
+    } else {
+      fs.writeFileSync(c.manifest, json);
     }
-  } else {
-    fs.writeFileSync(MANIFEST, json);
+    console.log(`${shown}: ${result.files} files in ${path.relative(process.cwd(), out) || '.'}, ${result.expected.length} planted secrets, ${result.decoys.length} decoys`);
   }
-  console.log(`corpus: ${result.files} files in ${path.relative(process.cwd(), out) || '.'}, ${result.expected.length} planted secrets, ${result.decoys.length} decoys`);
 }

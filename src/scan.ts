@@ -53,6 +53,8 @@ export interface ScanOptions {
   shell?: boolean;
   /** Also scan the process environment, reporting variable names only (`--env`). */
   env?: boolean;
+  /** Single files to scan besides the paths (an audit's transcripts), with the source they come from. */
+  extraFiles?: Array<{ abs: string; source: SourceKind }>;
   /** The environment that locates HOME, CLAUDE_CONFIG_DIR, CODEX_HOME... and that `env` scans (default: process.env). */
   environment?: NodeJS.ProcessEnv;
   onProgress?: (p: ScanProgress) => void;
@@ -62,6 +64,8 @@ export interface ScanProgress {
   filesDone: number;
   bytesDone: number;
   findings: number;
+  /** The findings added since the last report (for live per-client counts). */
+  latest?: Finding[];
 }
 
 export interface ScanStats {
@@ -114,7 +118,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 /** Files the options ask for beyond the folders: agent transcripts, shell history and profiles. */
 async function listElsewhere(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<{ files: Array<{ abs: string; source: SourceKind }>; warnings: ScanWarning[] }> {
-  const files: Array<{ abs: string; source: SourceKind }> = [];
+  const files: Array<{ abs: string; source: SourceKind }> = [...(options.extraFiles ?? [])];
   const warnings: ScanWarning[] = [];
   if (options.transcripts) {
     const { listAgentFiles } = await import('./sources/agent-stores.js');
@@ -290,8 +294,9 @@ async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet,
   const detector = new Detector(ruleSet);
   let filesDone = 0;
   for await (const f of files) {
-    addFileResult(tally, scanFile(f.abs, f.rel, detector, f.source));
-    onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
+    const result = scanFile(f.abs, f.rel, detector, f.source);
+    addFileResult(tally, result);
+    onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: result.findings });
   }
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { expandCorpus, expandCorpusTemplate, metafy, TEMPLATES } from '../scripts/expand-corpus.js';
+import { expandCorpus, expandCorpusTemplate, metafy, resolveFingerprints, TEMPLATES } from '../scripts/expand-corpus.js';
 import { fingerprint } from '../src/detect/redact.js';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
 import { tempDir, writeFiles } from './helpers.js';
@@ -155,5 +155,116 @@ describe('corpus transforms', () => {
     assert.equal(k8s.fingerprint, fingerprint(Buffer.from(b64, 'base64').toString('utf8')));
     // The plain secret is not in the file: only its escaped form is.
     assert.ok(!fs.readFileSync(path.join(out, 'home/t.jsonl'), 'utf8').includes(value));
+  });
+});
+
+// Named secrets (the agency fixture): «[rule#NAME]» plants a secret called NAME, «[rule=NAME]» writes
+// the same value again elsewhere, {{fingerprint:NAME}} writes its fingerprint (a config binding).
+describe('corpus named secrets', () => {
+  const GH = 'ghp_{{alnum:30}}{{crc32b62}}';
+  const expandDir = (files: Record<string, string>, options = {}) => {
+    const dir = tempDir('outloop-named-');
+    writeFiles(dir, files);
+    const out = tempDir('outloop-named-world-');
+    return { out, result: expandCorpus(out, dir, options) };
+  };
+  const read = (out: string, rel: string) => fs.readFileSync(path.join(out, rel), 'utf8');
+
+  it('a reference writes the named secret again, in another file, and both entries carry the name', () => {
+    // b/.env refers to a name that a/.env (expanded before it) and c/.env (after it) could define.
+    const { out, result } = expandDir({
+      'a/.env': 'X=«[github-pat]' + GH + '»\n',
+      'b/.env': 'COPY=«[github-pat=acme-gh]»\nOTHER=«[github-pat]' + GH + '»\n',
+      'c/.env': 'TOKEN=«[github-pat#acme-gh]' + GH + '»\n',
+    });
+    const def = result.expected.find((e) => e.path === 'c/.env')!;
+    const copy = result.expected.find((e) => e.path === 'b/.env' && e.line === 1)!;
+    assert.equal(def.name, 'acme-gh');
+    assert.equal(copy.name, 'acme-gh');
+    assert.equal(copy.fingerprint, def.fingerprint);
+    assert.equal(copy.column, 'COPY='.length + 1);
+    const value = read(out, 'c/.env').slice('TOKEN='.length).trim();
+    assert.equal(read(out, 'b/.env').split('\n')[0], `COPY=${value}`);
+    assert.equal(def.fingerprint, fingerprint(value));
+    // Unnamed secrets have no name, and differ from the named one.
+    const other = result.expected.find((e) => e.path === 'b/.env' && e.line === 2)!;
+    assert.equal(other.name, undefined);
+    assert.notEqual(other.fingerprint, def.fingerprint);
+    assert.ok(!('name' in result.expected.find((e) => e.path === 'a/.env')!));
+  });
+
+  it('a reference takes no randomness: the rest of its file expands as without it', () => {
+    const t = (ref: string) => `A=«[github-pat]${GH}»\n${ref}B=«[decoy:uuid]{{uuid}}» C=«[github-pat]${GH}»\n`;
+    const without = expandCorpusTemplate(t(''), seededRng('same'));
+    const withRef = expandCorpusTemplate(t('R=«[github-pat=k]»\n'), seededRng('same'), (n) => (n === 'k' ? 'ghp_copied' : undefined));
+    assert.equal(withRef.text, without.text.replace('\nB=', '\nR=ghp_copied\nB='));
+    assert.deepEqual(withRef.marks.map((m) => m.value), [without.marks[0]!.value, 'ghp_copied', ...without.marks.slice(1).map((m) => m.value)]);
+    assert.deepEqual(withRef.marks[1], { start: without.marks[0]!.end + 3, end: without.marks[0]!.end + 3 + 'ghp_copied'.length, value: 'ghp_copied', label: 'github-pat', name: 'k', reference: true });
+  });
+
+  it('a reference or a definition takes transforms; the manifest keeps the plain fingerprint', () => {
+    const { out, result } = expandDir({
+      'home/t.jsonl': '{"t":"«[anthropic-api-key=k|json-u:-]»"}\n',
+      'x/.env': 'K=«[anthropic-api-key#k|percent-all]sk-ant-api03-{{urlsafe:93}}AA»\n',
+    });
+    const [copy, def] = [result.expected.find((e) => e.path === 'home/t.jsonl')!, result.expected.find((e) => e.path === 'x/.env')!];
+    const value = (JSON.parse(read(out, 'home/t.jsonl')) as { t: string }).t;
+    assert.match(value, /^sk-ant-api03-/);
+    assert.ok(read(out, 'home/t.jsonl').includes('sk\\u002dant\\u002dapi03\\u002d'));
+    assert.ok(read(out, 'x/.env').startsWith('K=sk%5Fant%5Fapi03%5F') || read(out, 'x/.env').startsWith('K=sk%2Dant%2Dapi03%2D'));
+    assert.equal(copy.fingerprint, fingerprint(value));
+    assert.equal(def.fingerprint, copy.fingerprint);
+    assert.deepEqual([copy.name, def.name], ['k', 'k']);
+  });
+
+  it('a reference may come before its definition in the same file', () => {
+    const { out, result } = expandDir({ 'a.md': 'first «[github-pat=k]»\nthen «[github-pat#k]' + GH + '»\n' });
+    const [l1, l2] = read(out, 'a.md').split('\n');
+    assert.equal(l1!.slice('first '.length), l2!.slice('then '.length));
+    assert.deepEqual(result.expected.map((e) => [e.line, e.column, e.name]), [[1, 7, 'k'], [2, 6, 'k']]);
+  });
+
+  it('{{fingerprint:NAME}} writes the fingerprint, and marks after it on its line keep their columns', () => {
+    const { out, result } = expandDir({
+      'outloop.config.json': '{ "fingerprint": "{{fingerprint:k}}", "also": "«[github-pat]' + GH + '»" }\n',
+      'z/.env': 'K=«[github-pat#k]' + GH + '»\n',
+    });
+    const def = result.expected.find((e) => e.path === 'z/.env')!;
+    const text = read(out, 'outloop.config.json');
+    const config = JSON.parse(text) as { fingerprint: string; also: string };
+    assert.equal(config.fingerprint, def.fingerprint);
+    assert.match(config.fingerprint, /^sha256:[0-9a-f]{64}$/);
+    const also = result.expected.find((e) => e.path === 'outloop.config.json')!;
+    assert.equal(also.column, text.indexOf(config.also) + 1);
+    assert.equal(also.fingerprint, fingerprint(config.also));
+  });
+
+  it('resolveFingerprints moves the marks after each fingerprint', () => {
+    const marks = [{ start: 0, end: 2, value: 'ab' }, { start: 25, end: 27, value: 'cd' }];
+    const r = resolveFingerprints('ab {{fingerprint:k}} and cd', marks, (n) => (n === 'k' ? 'v' : undefined));
+    assert.equal(r.text, `ab ${fingerprint('v')} and cd`);
+    assert.deepEqual(r.marks.map((m) => r.text.slice(m.start, m.end)), ['ab', 'cd']);
+  });
+
+  it('errors: unknown names, names defined twice, references with text, bad names, nesting', () => {
+    const fails = (files: Record<string, string>, re: RegExp) => assert.throws(() => expandDir(files), re);
+    fails({ 'a.env': 'K=«[github-pat=nope]»\n' }, /a\.env: unknown secret name "nope"/);
+    fails({ 'c.json': '{"f":"{{fingerprint:nope}}"}\n' }, /c\.json: unknown secret name "nope" in \{\{fingerprint:nope\}\}/);
+    fails({ 'a.env': 'K=«[github-pat#k]' + GH + '»\n', 'b.env': 'K=«[github-pat#k]' + GH + '»\n' }, /b\.env: secret name "k" is already defined in a\.env/);
+    fails({ 'a.env': 'K=«[github-pat#k]' + GH + '» «[github-pat=k]ghp_x»\n' }, /holds no text of its own/);
+    fails({ 'a.env': 'K=«[github-pat#1k]' + GH + '»\n' }, /bad secret name "1k"/);
+    fails({ 'a.env': 'K=«[github-pat#k]' + GH + '»\nJ=«[x]a{{fingerprint:k}}»\n' }, /inside a « » marker/);
+    fails({ 'a.env': 'K=«[github-pat#k]' + GH + '»\nJ=«[|base64]x:{{fingerprint:k}}»\n' }, /inside an encoded/);
+    fails({ 'a.env': 'K=«[github-pat#k]' + GH + '»\nJ=«[x#outer]«[github-pat=k]»!»\n' }, /the named secret "outer" holds a «\[rule=NAME\]» reference/);
+  });
+
+  it('writes a `_git` path segment as `.git` only when asked (the agency\'s nested repository)', () => {
+    const files = { 'repo/_git/config': '[remote "origin"]\n\turl = git@github.com:o/r.git\n', 'repo/.env': 'K=«[github-pat]' + GH + '»\n' };
+    const plain = expandDir(files);
+    assert.ok(fs.existsSync(path.join(plain.out, 'repo/_git/config')));
+    const agency = expandDir(files, { dotGit: true });
+    assert.equal(read(agency.out, 'repo/.git/config'), files['repo/_git/config']);
+    assert.ok(!fs.existsSync(path.join(agency.out, 'repo/_git')));
+    assert.deepEqual(agency.result.expected.map((e) => e.path), ['repo/.env']);
   });
 });

@@ -71,7 +71,11 @@ export class Tenancy {
       }
       tenant = claims[0] ?? null;
     }
-    if (tenant === null && this.byRemote.length) tenant = this.tenantByRemote(folder ? abs : path.dirname(abs));
+    if (tenant === null && this.byRemote.length) {
+      // A session recorded on a teammate's machine is looked up where its folder is here.
+      const here = this.rebase(abs);
+      tenant = this.tenantByRemote(folder ? here : path.dirname(here));
+    }
     this.memo.set(key, tenant);
     return tenant;
   }

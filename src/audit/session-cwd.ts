@@ -1,0 +1,48 @@
+/**
+ * The folder an agent session ran in, read from the first records of its transcript: Claude Code
+ * writes `cwd` on every line, Codex in its `session_meta` line, Gemini CLI in its metadata's
+ * `directories`. Only the head of the file is read: an audit asks this of every transcript on the
+ * machine to keep those of its own clients.
+ */
+import fs from 'node:fs';
+
+const HEAD_BYTES = 256 * 1024;
+
+export function sessionCwd(file: string): string | null {
+  let head: string;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
+      head = buf.toString('utf8', 0, n);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const lines = head.split('\n');
+  // The last line may be cut by the head's end; it is tried anyway (JSON.parse fails quietly).
+  for (const line of lines.slice(0, 200)) {
+    const cwd = cwdOfRecord(line);
+    if (cwd) return cwd;
+  }
+  return null;
+}
+
+function cwdOfRecord(line: string): string | null {
+  if (!line.startsWith('{')) return null;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof record.cwd === 'string') return record.cwd;
+  const payload = record.payload as Record<string, unknown> | undefined;
+  if (payload && typeof payload.cwd === 'string') return payload.cwd;
+  const dirs = record.directories;
+  if (Array.isArray(dirs) && typeof dirs[0] === 'string') return dirs[0];
+  return null;
+}
