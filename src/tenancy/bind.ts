@@ -25,9 +25,7 @@ const MAX_KEY_BYTES = 64 * 1024;
 
 export const ARGV_KEY_MESSAGE = 'a key on the command line leaks into ps and shell history; pipe it on stdin';
 
-export function aliasOf(tenant: string, name: string): string {
-  return `outloop://${tenant}/${name}`;
-}
+export { aliasFor as aliasOf } from '../vault/vault.js';
 
 export interface Binding {
   tenant: string;
