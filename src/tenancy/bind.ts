@@ -16,6 +16,7 @@ import { UsageError } from '../model/errors.js';
 import type { Finding } from '../model/finding.js';
 import { writeFileWhole } from '../write-file.js';
 import { FOREIGN_ACCOUNT, isAccountRule } from './accounts.js';
+import { aliasFor as aliasOf } from '../vault/vault.js';
 
 /** What a binding's name must look like (the schema's rule): it becomes outloop://TENANT/NAME. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -25,7 +26,7 @@ const MAX_KEY_BYTES = 64 * 1024;
 
 export const ARGV_KEY_MESSAGE = 'a key on the command line leaks into ps and shell history; pipe it on stdin';
 
-export { aliasFor as aliasOf } from '../vault/vault.js';
+export { aliasOf };
 
 export interface Binding {
   tenant: string;
