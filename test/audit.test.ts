@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fingerprint } from '../src/detect/redact.js';
-import { ANTHROPIC, fakeKey, runCli, tempDir, writeFiles } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { ANTHROPIC, CLI, fakeKey, runCli, tempDir, writeFiles } from './helpers.js';
 
 interface Report {
   root: string;
@@ -45,6 +46,25 @@ function setup() {
   });
   return { root, home };
 }
+
+/** Runs argv[1:] on a pseudo-terminal 120 columns wide and copies what it shows to stdout. */
+const PTY_RUNNER = `
+import fcntl, os, pty, struct, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 120, 0, 0))
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
 
 const audit = (root: string, home: string, args: string[] = []) => runCli(['audit', root, ...args], { env: { HOME: home, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: undefined, XDG_CONFIG_HOME: undefined } });
 
@@ -88,7 +108,7 @@ describe('outloop audit', () => {
   it('prints a per-client table in text, and writes an HTML page with --format html', () => {
     const text = audit(root, home, ['--no-color']);
     assert.equal(text.code, 1);
-    assert.match(text.stdout, /client\s+findings\s+wrong client\s+new\s+fixed\s+services/);
+    assert.match(text.stdout, /tenant\s+findings\s+wrong-client\s+new\s+fixed\s+services/);
     assert.match(text.stdout, /globex\s+1\s+1\s+/);
     assert.match(text.stdout, /WRONG CLIENT: key of "acme" found in "globex"/);
     const page = path.join(tempDir('outloop-audit-html-'), 'report.html');
@@ -98,6 +118,22 @@ describe('outloop audit', () => {
     assert.match(body, /<html/i);
     for (const k of [acmeKey, laterKey]) assert.ok(!body.includes(k));
     for (const out of [text.stdout, text.stderr, html.stdout, html.stderr]) for (const k of [acmeKey, globexKey, laterKey, outsideKey]) assert.ok(!out.includes(k));
+  });
+
+  it('on a terminal, shows the live view and ends with the per-client table', () => {
+    // A real pseudo-terminal (python's pty), so stdout is a TTY as for a person at a terminal.
+    const r = spawnSync('python3', ['-c', PTY_RUNNER, process.execPath, CLI, 'audit', root], {
+      env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', NO_COLOR: '1', COLUMNS: '120' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.error, undefined, 'python3 with its pty module is needed for this test');
+    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    assert.match(screen, /tenant\s+findings\s+wrong-client\s+new\s+fixed/);
+    assert.match(screen, /acme\s+\d+/);
+    assert.match(screen, /globex\s+\d+\s+1/);
+    assert.match(screen, /WRONG CLIENT/);
+    for (const k of [acmeKey, laterKey]) assert.ok(!r.stdout.includes(k));
   });
 
   it('refuses a bad config with the field named, and exit 2', () => {

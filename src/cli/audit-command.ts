@@ -42,7 +42,8 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
   const root = positionals[0] ?? '.';
   const config = await loadConfig({ file: values.config as string | undefined, startDir: root });
   const tenancy = new Tenancy(config);
-  const progress = await startProgress(io, live, tenancy.names);
+  const color = !values['no-color'] && io.env.NO_COLOR === undefined;
+  const progress = await startProgress(io, live, tenancy.names, color);
   const byTenant: Record<string, number> = Object.fromEntries(tenancy.names.map((n) => [n, 0]));
   let wrongClient = 0;
   const count = (found: Finding[] | undefined, root: string) => {
@@ -55,19 +56,25 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
   };
   const path = await import('node:path');
   const absRoot = path.resolve(root);
-  const result = await audit({
-    root,
-    configFile: values.config as string | undefined,
-    environment: io.env,
-    save: Boolean(values.save),
-    transcripts: !values['no-transcripts'],
-    exclude: values.exclude as string[] | undefined,
-    workers,
-    onProgress: (p) => {
-      count(p.latest, absRoot);
-      progress?.update({ filesDone: p.filesDone, bytesDone: p.bytesDone, findings: p.findings, byTenant, wrongClient, phase: 'scanning' });
-    },
-  });
+  let result: Awaited<ReturnType<typeof audit>>;
+  try {
+    result = await audit({
+      root,
+      configFile: values.config as string | undefined,
+      environment: io.env,
+      save: Boolean(values.save),
+      transcripts: !values['no-transcripts'],
+      exclude: values.exclude as string[] | undefined,
+      workers,
+      onProgress: (p) => {
+        count(p.latest, absRoot);
+        progress?.update({ filesDone: p.filesDone, bytesDone: p.bytesDone, findings: p.findings, byTenant, wrongClient, phase: 'scanning' });
+      },
+    });
+  } catch (err) {
+    await progress?.finish([], '');
+    throw err;
+  }
   const report = await import('../report/audit.js');
   const rows = report.tenantRows(result);
   const footer = report.diffLine(result.diff, result.saved);
@@ -83,9 +90,9 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
     emit(formatHtml(result, { title: `outloop audit of ${absRoot}`, generatedAt: new Date().toISOString(), ...(diff ? { diff } : {}) }), output, io);
   } else {
     const { formatText } = await import('../report/text.js');
-    const color = !output && !values['no-color'] && Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
+    const textColor = color && !output && Boolean(io.stdout.isTTY);
     // The live view already drew the table; the plain report carries it itself.
-    const text = formatText(result, { color }) + (live ? '' : '\n' + report.formatTenantTable(rows) + footer);
+    const text = formatText(result, { color: textColor }) + (live ? '' : '\n' + report.formatTenantTable(rows) + footer);
     emit(text, output, io);
   }
   if (output) io.stderr.write(`outloop: audit of ${absRoot}: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}; ${format} report written to ${output}\n`);
@@ -93,9 +100,9 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
 }
 
 /** The live view on a terminal; off one, progress lines on stderr for scans that take a while. */
-async function startProgress(io: Io, live: boolean, tenants: string[]) {
+async function startProgress(io: Io, live: boolean, tenants: string[], color: boolean) {
   const view = await import('./audit-view.js');
-  if (live) return view.startAuditView(io.stdout as NodeJS.WriteStream, tenants);
+  if (live) return view.startAuditView(io.stdout as NodeJS.WriteStream, tenants, { color });
   return view.plainProgress(io.stderr);
 }
 

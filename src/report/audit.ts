@@ -43,7 +43,7 @@ export function tenantRows(result: AuditResult): TenantRow[] {
 export function formatTenantTable(rows: TenantRow[]): string {
   if (!rows.length) return '';
   const withDiff = rows.some((r) => r.new !== undefined);
-  const header = ['client', 'findings', 'wrong client', ...(withDiff ? ['new', 'fixed'] : []), 'services'];
+  const header = ['tenant', 'findings', 'wrong-client', ...(withDiff ? ['new', 'fixed'] : []), 'services'];
   const body = rows.map((r) => [r.tenant, String(r.findings), String(r.wrongClient), ...(withDiff ? [String(r.new ?? 0), String(r.fixed ?? 0)] : []), r.services.join(', ')]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
