@@ -10,8 +10,15 @@ export function writeFileWhole(file: string, content: string, options: { mode?: 
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, content, options.mode === undefined ? {} : { mode: options.mode });
-    if (options.mode !== undefined) fs.chmodSync(tmp, options.mode); // the umask may have narrowed it
+    // Written and flushed to disk before the rename, so a crash leaves the old file or the new one.
+    const fd = fs.openSync(tmp, 'w', options.mode ?? 0o666);
+    try {
+      fs.writeFileSync(fd, content);
+      if (options.mode !== undefined) fs.fchmodSync(fd, options.mode); // the umask may have narrowed it
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
