@@ -3,8 +3,8 @@
  * as a warning, never thrown, so one bad file can't end a scan.
  */
 import type { Detector, Match, PrefilterLog } from './detect/engine.js';
-import { decodedPieces, hasLayers, needsRendering, type LayerPlan } from './decode/layers.js';
-import { rawPiece } from './decode/piece.js';
+import { hasLayers, needsRendering, scanDecoded, type LayerPlan } from './decode/layers.js';
+import { rawBytes, rawString } from './decode/piece.js';
 import { bytesView, stringView } from './decode/view.js';
 import { pieceFindings, toFindings } from './enrich/finding.js';
 import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
@@ -59,21 +59,26 @@ function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): Layer
     base64: log.triggers.has('base64'),
     percent: log.triggers.has('percent'),
     // Escape sequences, backspaces, or carriage returns that overwrite what came before.
-    terminal: has(27) || has(8) || (has(13) && needsRendering(fragment.text ?? bytes!.toString('latin1'))),
+    terminal: has(27) || has(8) || (has(13) && (text !== undefined ? needsRendering(text) : overwritesLine(bytes!))),
     format: kind.format,
   };
 }
 
-function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog, detector: Detector, warnings?: ScanWarning[]): Finding[] {
-  const text = fragment.text ?? fragment.bytes!.toString('latin1');
-  const root = rawPiece(text, fragment.byteOffset, fragment.unit);
-  const hits = log.positions.sort((a, b) => a - b);
-  const out: Finding[] = [];
-  for (const piece of decodedPieces(root, plan, hits)) {
-    const matches = detector.detect(piece.text, fragment.path);
-    if (matches.length) out.push(...pieceFindings(fragment, piece, matches, warnings));
+/** A carriage return not followed by a line feed (see needsRendering), found without decoding the bytes. */
+function overwritesLine(bytes: Buffer): boolean {
+  for (let cr = bytes.indexOf(13); cr >= 0; cr = bytes.indexOf(13, cr + 1)) {
+    if (bytes[cr + 1] !== 10) return true;
   }
-  return out;
+  return false;
+}
+
+function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog, detector: Detector, warnings?: ScanWarning[]): Finding[] {
+  const raw = fragment.text === undefined ? rawBytes(fragment.bytes!, fragment.byteOffset) : rawString(fragment.text, fragment.byteOffset, fragment.unit);
+  const hits = log.positions.sort((a, b) => a - b);
+  return scanDecoded(raw, plan, hits, (piece) => {
+    const matches = detector.detect(piece.text, fragment.path);
+    return matches.length ? pieceFindings(fragment, piece, matches, warnings) : [];
+  });
 }
 
 /**

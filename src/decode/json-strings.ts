@@ -78,26 +78,91 @@ export function decodeLiteral(input: string, start: number, end: number): Decode
   walk(input, start, end, (piece) => {
     text += piece;
   });
+  const length = text.length;
   return {
     text: blankEscapes(text),
     encoding: 'json',
     latin1: true,
     map: () => {
-      const map: number[] = [];
-      walk(input, start, end, (piece, from, escape) => {
-        for (let i = 0; i < piece.length; i++) map.push(escape ? from : from + i);
-      });
-      map.push(end);
-      return Int32Array.from(map);
+      const map = new Int32Array(length + 1);
+      map[fillMap(input, start, end, map, 0)] = end;
+      return map;
     },
+    mapAt: locator(input, start, end),
   };
+}
+
+/** A locator looks up at least once every this many decoded characters. */
+const CHECKPOINT = 4096;
+
+/**
+ * map()[i] of the literal input[start, end), one i at a time. A tool's output can be a literal of
+ * several MB, and its whole map four bytes per character, for the one or two secrets in it. The
+ * first lookup walks the literal once, noting where a token starts every CHECKPOINT decoded
+ * characters; each lookup then walks on from the nearest note.
+ */
+function locator(input: string, start: number, end: number): (i: number) => number {
+  let marks: { from: number[]; decoded: number[] } | null = null;
+  const mark = () => {
+    const m = { from: [start], decoded: [0] };
+    let decoded = 0;
+    walk(input, start, end, (piece, from) => {
+      if (decoded - m.decoded[m.decoded.length - 1]! >= CHECKPOINT) {
+        m.from.push(from);
+        m.decoded.push(decoded);
+      }
+      decoded += piece.length;
+    });
+    return m;
+  };
+  return (i) => {
+    marks ??= mark();
+    const k = lastAtMost(marks.decoded, i);
+    let decoded = marks.decoded[k]!;
+    let found = end; // map()[length] is where the literal ends
+    walk(input, marks.from[k]!, end, (piece, from, escape) => {
+      if (i < decoded + piece.length) {
+        found = escape ? from : from + (i - decoded);
+        return true;
+      }
+      decoded += piece.length;
+      return false;
+    });
+    return found;
+  };
+}
+
+/** The index of the last value of the ascending `sorted` that is at most `x` (0 if none is). */
+function lastAtMost(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Writes where each decoded character of input[start, end) came from into map, from index `at`;
+ * returns the index after the last one written. Straight into a typed array sized from the decoded
+ * text: a JS number array copied into one afterwards cost several times the memory on a multi-MB
+ * tool output line, and a line's map was built from its literals' own maps, copied once more.
+ */
+function fillMap(input: string, start: number, end: number, map: Int32Array, at: number): number {
+  walk(input, start, end, (piece, from, escape) => {
+    for (let i = 0; i < piece.length; i++) map[at++] = escape ? from : from + i;
+  });
+  return at;
 }
 
 /**
  * Calls `emit` with the decoded text in order: plain stretches (from = their input index, escape
- * false) and the characters of each escape (from = the backslash's index, escape true).
+ * false) and the characters of each escape (from = the backslash's index, escape true). Stops
+ * early when `emit` returns true.
  */
-function walk(input: string, start: number, end: number, emit: (piece: string, from: number, escape: boolean) => void): void {
+function walk(input: string, start: number, end: number, emit: (piece: string, from: number, escape: boolean) => boolean | void): void {
   let i = start;
   while (i < end) {
     const b = input.indexOf('\\', i);
@@ -105,10 +170,10 @@ function walk(input: string, start: number, end: number, emit: (piece: string, f
       emit(input.slice(i, end), i, false);
       return;
     }
-    if (b > i) emit(input.slice(i, b), i, false);
+    if (b > i && emit(input.slice(i, b), i, false) === true) return;
     const c = input[b + 1];
     if (c !== undefined && b + 1 < end && SIMPLE[c] !== undefined) {
-      emit(SIMPLE[c]!, b, true);
+      if (emit(SIMPLE[c]!, b, true) === true) return;
       i = b + 2;
       continue;
     }
@@ -125,13 +190,13 @@ function walk(input: string, start: number, end: number, emit: (piece: string, f
             length = 12;
           }
         }
-        emit(utf8Bytes(code), b, true);
+        if (emit(utf8Bytes(code), b, true) === true) return;
         i = b + length;
         continue;
       }
     }
     // Not a valid escape: keep the backslash as it is.
-    emit('\\', b, false);
+    if (emit('\\', b, false) === true) return;
     i = b + 1;
   }
 }
@@ -178,30 +243,46 @@ export function decodeJsonLine(input: string, lineStart: number, lineEnd: number
   if (!literals.length) return null;
   let text = '';
   let at = lineStart;
+  // Where each literal's decoded text starts and ends in the line's, and how to look into it.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const inside: Array<(i: number) => number> = [];
   for (const lit of literals) {
-    text += input.slice(at, lit.start) + decodeLiteral(input, lit.start, lit.end).text;
+    text += input.slice(at, lit.start);
+    const decoded = decodeLiteral(input, lit.start, lit.end);
+    starts.push(text.length);
+    text += decoded.text;
+    ends.push(text.length);
+    inside.push(decoded.mapAt!);
     at = lit.end;
   }
   text += input.slice(at, lineEnd);
+  const length = text.length;
   return {
     text,
     encoding: 'json',
     latin1: true,
     map: () => {
-      const map: number[] = [];
+      const map = new Int32Array(length + 1);
+      let out = 0;
       let from = lineStart;
       const plain = (a: number, b: number) => {
-        for (let i = a; i < b; i++) map.push(i);
+        for (let i = a; i < b; i++) map[out++] = i;
       };
       for (const lit of literals) {
         plain(from, lit.start);
-        const inner = decodeLiteral(input, lit.start, lit.end).map();
-        for (let i = 0; i < inner.length - 1; i++) map.push(inner[i]!);
+        out = fillMap(input, lit.start, lit.end, map, out);
         from = lit.end;
       }
       plain(from, lineEnd);
-      map.push(lineEnd);
-      return Int32Array.from(map);
+      map[out] = lineEnd;
+      return map;
+    },
+    // Between literals the line is copied as it is, so only a literal needs a walk.
+    mapAt: (i) => {
+      if (!literals.length || i < starts[0]!) return lineStart + i;
+      const k = lastAtMost(starts, i);
+      return i < ends[k]! ? inside[k]!(i - starts[k]!) : literals[k]!.end + (i - ends[k]!);
     },
   };
 }

@@ -9,9 +9,9 @@ import { asciinemaOutput } from './asciinema.js';
 import { base64Runs } from './base64.js';
 import { decodeJsonLine, nestedJsonLiterals } from './json-strings.js';
 import { percentRuns } from './percent.js';
-import { compose, type DecodedPiece, type Decoder } from './piece.js';
+import { compose, lazy, type DecodedPiece, type Decoder, type RawText } from './piece.js';
 import { unescapeFish, unmetafyZsh } from './shell-history.js';
-import { renderTerminal } from './terminal.js';
+import { needsRendering as hasTerminalSigns, renderTerminal, renderTerminalStream } from './terminal.js';
 
 export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 
@@ -37,55 +37,147 @@ export function hasLayers(plan: LayerPlan): boolean {
 }
 
 /**
- * Every decoded piece of `root` worth scanning. `hits` are the sorted positions in root's text
- * where the prefilter saw a keyword: only those lines are JSON-decoded.
+ * Calls `scan` on every decoded piece of `raw` worth scanning, as soon as the piece is made, and
+ * returns what the calls returned. `hits` are the sorted positions in raw's text where the
+ * prefilter saw a keyword: only those lines are JSON-decoded.
+ *
+ * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 64 MB line):
+ * - a piece is dropped once scanned. A transcript chunk decodes into megabytes of lines; holding
+ *   them all until the last one was scanned carried them through young-generation collections into
+ *   the old generation, which only a full collection empties: tens of MB per thread;
+ * - the JSON layer reads only the lines with a hit, and the terminal, base64 and percent layers a
+ *   block of lines at a time (see forEachLineBlock), so no layer but a whole-file format copies
+ *   the fragment into one string.
+ * The results still come back in one fixed order (format, JSON lines, rendered text, base64 runs,
+ * percent runs, then each JSON line's base64, percent and rendering), so the merge that picks
+ * between overlapping findings sees them as it always has.
  */
-export function decodedPieces(root: DecodedPiece, plan: LayerPlan, hits: readonly number[]): DecodedPiece[] {
-  const out: DecodedPiece[] = [];
-  const apply = (piece: DecodedPiece, decoder: Decoder) => {
-    for (const run of decoder(piece.text)) out.push(compose(piece, run));
+export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly number[], scan: (piece: DecodedPiece) => T[]): T[] {
+  const apply = (piece: DecodedPiece, decoder: Decoder, into: T[]) => {
+    for (const run of decoder(piece.text)) into.push(...scan(compose(piece, run)));
   };
-  if (plan.format) apply(root, FORMAT_DECODERS[plan.format]);
-  const json = plan.json ? jsonPieces(root, hits) : [];
-  out.push(...json);
-  if (plan.terminal) apply(root, renderTerminal);
-  // One level deeper: what JSON decoding revealed may itself be base64, percent-encoded or
-  // terminal output (tool results carry colour codes and progress lines).
-  for (const piece of [root, ...json]) {
-    if (plan.base64) apply(piece, base64Runs);
-    if (plan.percent) apply(piece, percentRuns);
+  const format: T[] = [];
+  const json: T[] = [];
+  const rendered: T[] = [];
+  const base64: T[] = [];
+  const percent: T[] = [];
+  const jsonDeep: T[] = [];
+  const jsonRendered: T[] = [];
+  if (plan.format) apply(raw.piece(0, raw.length), FORMAT_DECODERS[plan.format], format);
+  if (plan.json) {
+    forEachJsonPiece(raw, hits, (piece) => {
+      json.push(...scan(piece));
+      // One level deeper: what JSON decoding revealed may itself be base64, percent-encoded or
+      // terminal output (tool results carry colour codes and progress lines).
+      if (plan.base64) apply(piece, base64Runs, jsonDeep);
+      if (plan.percent) apply(piece, percentRuns, jsonDeep);
+      if (needsRendering(piece.text)) apply(piece, renderTerminal, jsonRendered);
+    });
   }
-  for (const piece of json) if (needsRendering(piece.text)) apply(piece, renderTerminal);
-  return out;
+  if (plan.terminal || plan.base64 || plan.percent) {
+    forEachLineBlock(raw, (start, end, tailEnd) => {
+      if (plan.terminal) apply(raw.piece(start, tailEnd), renderBlock, rendered);
+      if (!plan.base64 && !plan.percent) return;
+      // Base64 and percent runs end at a line break: a block without its tail holds them whole.
+      const block = raw.piece(start, end);
+      if (plan.base64) apply(block, base64Runs, base64);
+      if (plan.percent) apply(block, percentRuns, percent);
+    });
+  }
+  return [...format, ...json, ...rendered, ...base64, ...percent, ...jsonDeep, ...jsonRendered];
 }
 
-function jsonPieces(root: DecodedPiece, hits: readonly number[]): DecodedPiece[] {
-  const text = root.text;
-  const out: DecodedPiece[] = [];
+/** The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time. */
+function forEachJsonPiece(raw: RawText, hits: readonly number[], visit: (piece: DecodedPiece) => void): void {
   let lineEnd = -1;
   let backslash = -2; // the next backslash, searched again only once passed
   for (const hit of hits) {
     if (hit < lineEnd) continue;
-    const lineStart = text.lastIndexOf('\n', hit) + 1;
-    const nl = text.indexOf('\n', hit);
-    lineEnd = nl >= 0 ? nl : text.length;
-    if (backslash !== -1 && backslash < lineStart) backslash = text.indexOf('\\', lineStart);
+    const lineStart = raw.lastIndexOf(10, hit) + 1;
+    const nl = raw.indexOf(10, hit);
+    lineEnd = nl >= 0 ? nl : raw.length;
+    if (backslash !== -1 && backslash < lineStart) backslash = raw.indexOf(92, lineStart);
     if (backslash < 0 || backslash >= lineEnd) continue;
-    const line = decodeJsonLine(text, lineStart, lineEnd);
-    if (line) out.push(compose(root, line));
+    const line = raw.piece(lineStart, lineEnd);
+    const text = line.text;
+    const decoded = decodeJsonLine(text, 0, text.length);
+    if (decoded) visit(compose(line, decoded));
     // JSON inside a JSON string (Codex tool-call arguments): decode its lines once more.
-    for (const run of nestedJsonLiterals(text, lineStart, lineEnd)) {
-      const inner = compose(root, run);
+    for (const run of nestedJsonLiterals(text, 0, text.length)) {
+      const inner = compose(line, run);
       const t = inner.text;
       for (let start = 0; start < t.length; ) {
         const end = t.indexOf('\n', start) < 0 ? t.length : t.indexOf('\n', start);
         const decoded = decodeJsonLine(t, start, end);
-        if (decoded) out.push(compose(inner, decoded));
+        if (decoded) visit(compose(inner, decoded));
         start = end + 1;
       }
     }
   }
-  return out;
+}
+
+/**
+ * Line-local layers read a block of whole lines at a time, never a whole fragment. The terminal
+ * renderer keeps some 20 bytes per character (screen cells, output codes and, for a finding's
+ * map, a second pass): a log chunk rendered whole cost more than a hundred MB, and a 4 MB minified
+ * line under one coloured line was rendered whole for the sake of that one line. The screen model
+ * starts afresh at every line feed, so blocks of lines render to the same text as the whole.
+ * 64 KB keeps a block's string, with its tail, under V8's large-object size: 256 KB blocks, each
+ * given pages of its own, spent four times as long just being copied out of the file's bytes.
+ */
+const LINE_BLOCK = 64 * 1024;
+/**
+ * The terminal layer's block also takes the short lines after it, up to this much, so a secret
+ * spread over lines (a PEM key is a few KB) that crosses into the next block is still seen whole
+ * once. A finding seen by two blocks is the same finding, and the merge keeps one.
+ */
+const RENDER_TAIL = 8 * 1024;
+
+/**
+ * The terminal layer on one block of a fragment that needs rendering. Rendering the fragment whole
+ * also dropped stray controls (a NUL or BEL inside a key) in lines far from any escape sequence, so
+ * a block is rendered whenever rendering changes anything in it, not only when it holds a sign of
+ * terminal output; only a block that would render to itself is skipped.
+ */
+const renderBlock: Decoder = (input) => {
+  if (!CHANGED_BY_RENDERING.test(input) && !hasTerminalSigns(input)) return [];
+  const { text } = renderTerminalStream(input, false);
+  // The map is a second pass with bookkeeping, paid for only when a run holds a finding.
+  return [{ text, map: lazy(() => renderTerminalStream(input, true).map!), encoding: 'terminal', latin1: true }];
+};
+
+/**
+ * Characters the renderer drops or acts on: C0 controls but tab, line feed, VT and FF (which it
+ * keeps), and DEL. C1 sequence introducers are found by the renderer's own sign test.
+ */
+// eslint-disable-next-line no-control-regex
+const CHANGED_BY_RENDERING = /[\x00-\x08\x0d-\x1f\x7f]/;
+
+/**
+ * Calls `visit` with consecutive blocks [start, end) of whole lines (one longer line is a block
+ * alone), and where the short lines after each block, up to RENDER_TAIL, end.
+ */
+function forEachLineBlock(raw: RawText, visit: (start: number, end: number, tailEnd: number) => void): void {
+  for (let start = 0; start < raw.length; ) {
+    const end = linesWithin(raw, start, LINE_BLOCK, true);
+    visit(start, end, linesWithin(raw, end, RENDER_TAIL, false));
+    start = end;
+  }
+}
+
+/**
+ * Where the whole lines from `from` that fit in `size` end (after their line feed); at least one
+ * line when `atLeastOne`, else possibly none (returns `from`).
+ */
+function linesWithin(raw: RawText, from: number, size: number, atLeastOne: boolean): number {
+  let end = from;
+  while (end < raw.length) {
+    const nl = raw.indexOf(10, end);
+    const next = nl < 0 ? raw.length : nl + 1;
+    if (next - from > size && (end > from || !atLeastOne)) break;
+    end = next;
+  }
+  return end;
 }
 
 /** Carriage returns that overwrite (not CRLF line ends) or backspaces. */

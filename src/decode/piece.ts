@@ -19,6 +19,11 @@ export type LayerName = 'json' | 'base64' | 'percent' | 'terminal' | 'zsh-histor
 export interface DecodedRun {
   text: string;
   map: () => Int32Array;
+  /**
+   * map()[i] alone, without building the whole map: given by runs that can be megabytes long (a
+   * JSON line of tool output) and hold a secret or two, where a whole map is 4 bytes a character.
+   */
+  mapAt?: (i: number) => number;
   encoding: LayerName;
   /**
    * True when characters can't be tied to single input positions (base64: four characters make three
@@ -35,17 +40,22 @@ export interface DecodedRun {
 /** A decoder: one input string → the runs worth scanning (those that differ from the input). */
 export type Decoder = (input: string) => DecodedRun[];
 
-/** A run placed in the original file's byte offsets (see compose). */
+/**
+ * A run placed in the original file's byte offsets (see compose). Offsets are looked up one
+ * character at a time, never materialised for the whole piece: two Int32Arrays over an 8 MB
+ * fragment (32 MB each), built for every fragment with a decoded finding, were most of what a
+ * transcript scan allocated.
+ */
 export interface DecodedPiece {
   text: string;
-  /** map()[i] is the file byte offset of decoded character i; map()[text.length] is where it ends. */
-  map: () => Int32Array;
+  /** The file byte offset of decoded character i; at(text.length) is where the piece ends. */
+  at: (i: number) => number;
   /**
-   * ends()[i] is the file byte offset just after what decoded character i came from: a secret's
-   * span ends there, not where the next character came from (a colour reset or the JSON between
-   * two terminal events may sit in between, and must not be replaced with the secret).
+   * The file byte offset just after what decoded character i came from: a secret's span ends
+   * there, not where the next character came from (a colour reset or the JSON between two terminal
+   * events may sit in between, and must not be replaced with the secret).
    */
-  ends: () => Int32Array;
+  endAt: (i: number) => number;
   /** Outermost layer first: a base64 value inside a JSON string is ['json', 'base64']. */
   layers: LayerName[];
   /** Set when some layer was a whole run (see DecodedRun.wholeRun): every match reports this range. */
@@ -66,25 +76,53 @@ export function lazy<T>(compute: () => T): () => T {
   };
 }
 
-/** A map where character i came from input index base + i * unit. */
-export function identityMap(length: number, base = 0, unit = 1): Int32Array {
-  const map = new Int32Array(length + 1);
-  for (let i = 0; i <= length; i++) map[i] = base + i * unit;
-  return map;
-}
-
 /**
  * A piece for undecoded text starting at byte `base`: 8-bit text (one byte per character, latin1)
- * or UTF-16 text (two bytes per character).
+ * or UTF-16 text (two bytes per character). Its offsets are arithmetic, so it holds no map.
  */
 export function rawPiece(text: string, base: number, unit: 1 | 2 = 1): DecodedPiece {
   return {
     text,
-    map: lazy(() => identityMap(text.length, base, unit)),
-    ends: lazy(() => identityMap(text.length, base + unit, unit).subarray(0, text.length)),
+    at: (i) => base + i * unit,
+    endAt: (i) => base + (i + 1) * unit,
     layers: [],
     whole: () => null,
     latin1: unit === 1,
+  };
+}
+
+/**
+ * Undecoded text that layers read a stretch at a time: a JSON line around a keyword hit needs only
+ * that line as a string, not the whole 8 MB chunk it sits in (a string that size outlives a few
+ * young-generation collections, and is then freed only by a full one).
+ */
+export interface RawText {
+  readonly length: number;
+  /** Index of the first character `code` at or after `from`, or -1. */
+  indexOf(code: number, from: number): number;
+  /** Index of the last character `code` at or before `from`, or -1. */
+  lastIndexOf(code: number, from: number): number;
+  /** A piece for text[start, end), placed at its bytes in the file. */
+  piece(start: number, end: number): DecodedPiece;
+}
+
+/** 8-bit bytes starting at file byte `base`, as latin1 text (one byte per character). */
+export function rawBytes(bytes: Buffer, base: number): RawText {
+  return {
+    length: bytes.length,
+    indexOf: (code, from) => bytes.indexOf(code, from),
+    lastIndexOf: (code, from) => (from < 0 ? -1 : bytes.lastIndexOf(code, from)),
+    piece: (start, end) => rawPiece(bytes.toString('latin1', start, end), base + start),
+  };
+}
+
+/** Decoded text (UTF-16 input) starting at file byte `base`, `unit` bytes per character. */
+export function rawString(text: string, base: number, unit: 1 | 2): RawText {
+  return {
+    length: text.length,
+    indexOf: (code, from) => text.indexOf(String.fromCharCode(code), from),
+    lastIndexOf: (code, from) => (from < 0 ? -1 : text.lastIndexOf(String.fromCharCode(code), from)),
+    piece: (start, end) => rawPiece(start === 0 && end === text.length ? text : text.slice(start, end), base + start * unit, unit),
   };
 }
 
@@ -105,35 +143,31 @@ export function tokenWidth(input: string, at: number): number {
   return 1;
 }
 
-/** Places a run decoded from `parent.text` into the parent's byte coordinates. */
+/**
+ * Places a run decoded from `parent.text` into the parent's byte coordinates. At most the run's own
+ * map is built (run-sized, once a match needs it, and not at all when the run can look up one
+ * character alone); each lookup goes through the parent's.
+ */
 export function compose(parent: DecodedPiece, run: DecodedRun): DecodedPiece {
-  const map = lazy(() => {
-    const local = run.map();
-    const outer = parent.map();
-    const out = new Int32Array(local.length);
-    for (let i = 0; i < local.length; i++) out[i] = outer[local[i]!]!;
-    return out;
-  });
-  const ends = lazy(() => {
-    const local = run.map();
-    const outer = parent.ends();
-    const out = new Int32Array(Math.max(0, local.length - 1));
-    for (let i = 0; i < out.length; i++) out[i] = outer[Math.min(outer.length - 1, local[i]! + tokenWidth(parent.text, local[i]!) - 1)]!;
-    return out;
-  });
+  const map = lazy(run.map);
+  const local = run.mapAt ?? ((i: number) => map()[i]!);
+  const at = (i: number) => parent.at(local(i));
+  const endAt = (i: number) => {
+    const from = local(i);
+    return parent.endAt(Math.min(parent.text.length - 1, from + tokenWidth(parent.text, from) - 1));
+  };
   // Every character of a whole run stands for all of it: a match anywhere covers the run.
   const whole = lazy(() => {
     const inherited = parent.whole();
     if (inherited || !run.wholeRun) return inherited;
-    const m = map();
-    return { start: m[0]!, end: m[m.length - 1]! };
+    return { start: at(0), end: at(run.text.length) };
   });
-  return { text: run.text, map, ends, layers: [...parent.layers, run.encoding], whole, latin1: run.latin1 === true && parent.latin1 };
+  return { text: run.text, at, endAt, layers: [...parent.layers, run.encoding], whole, latin1: run.latin1 === true && parent.latin1 };
 }
 
 /** The byte range a match [start, end) of the piece's text covers in the original input. */
 export function pieceSpan(piece: DecodedPiece, start: number, end: number): { start: number; end: number } {
   const whole = piece.whole();
   if (whole) return { ...whole };
-  return { start: piece.map()[start]!, end: end > start ? piece.ends()[end - 1]! : piece.map()[start]! };
+  return { start: piece.at(start), end: end > start ? piece.endAt(end - 1) : piece.at(start) };
 }

@@ -34,8 +34,12 @@ export function bytesView(bytes: Buffer): TextView {
   return {
     length: bytes.length,
     slice: (start, end) => {
-      const esc = start > 0 ? bytes.lastIndexOf(27, start - 1) : -1;
-      const from = esc >= 0 && esc >= start - ESCAPE_LOOKBACK ? esc : start;
+      // Only the last ESCAPE_LOOKBACK bytes can hold a sequence still open at `start`: searching
+      // further back (to the buffer's start, for every window) was a quarter of a transcript scan.
+      const lookFrom = Math.max(0, start - ESCAPE_LOOKBACK);
+      const found = start > 0 ? bytes.subarray(lookFrom, start).lastIndexOf(27) : -1;
+      const esc = found >= 0 ? lookFrom + found : -1;
+      const from = esc >= 0 ? esc : start;
       const text = blankEscapes(bytes.toString('latin1', from, end));
       return from === start ? text : text.slice(start - from);
     },

@@ -17,11 +17,26 @@ export type FileRead =
   | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> };
 
 /**
- * One read buffer per thread, reused for every file: allocating a fresh one per file made the
- * garbage collector a visible cost. A fragment's bytes point into it, so each file's fragments
- * must be consumed before the next file is read (scanning is synchronous, so they are).
+ * One read buffer per thread, reused for every file and every chunk of a large one: allocating a
+ * fresh one per file made the garbage collector a visible cost, and each 8 MB buffer left for the
+ * collector to free left the allocator's heap a little more fragmented, so resident memory grew
+ * with the number of large files scanned. A fragment's bytes point into it, so each file's
+ * fragments must be consumed before the next file is read (scanning is synchronous, so they are).
  */
 let scratch = Buffer.allocUnsafe(1024 * 1024);
+
+/** The most the scratch buffer holds: a whole file read at once, or one chunk with its overlaps. */
+const SCRATCH_MAX = CHUNK_BYTES + 2 * OVERLAP_BYTES;
+
+/** The scratch buffer, at least `min` bytes long, with its first `keep` bytes kept. */
+function scratchOf(min: number, keep = 0): Buffer {
+  if (scratch.length < min) {
+    const grown = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(min, scratch.length * 2)));
+    scratch.copy(grown, 0, 0, keep);
+    scratch = grown;
+  }
+  return scratch;
+}
 
 export function readFileFragments(absPath: string, relPath: string, source: SourceKind = 'workspace'): FileRead {
   const fd = fs.openSync(absPath, 'r');
@@ -41,12 +56,7 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
           : chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source);
       return { kind: 'text', bytes: size, fragments };
     }
-    if (size > first) {
-      const grown = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
-      scratch.copy(grown, 0, 0, first);
-      scratch = grown;
-    }
-    const bytes = size > first ? readInto(fd, scratch, size, first) : scratch.subarray(0, first);
+    const bytes = size > first ? readInto(fd, scratchOf(size, first), size, first) : scratch.subarray(0, first);
     const sniffed = sniff(bytes.subarray(0, 8000));
     if (sniffed.kind === 'binary') return { kind: 'binary', bytes: bytes.length };
     return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
@@ -77,7 +87,7 @@ export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number
 function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     // One buffer for every chunk: a fragment is consumed before the next chunk is read into it.
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * OVERLAP_BYTES);
+    const buf = scratchOf(SCRATCH_MAX);
     // Position (line, column) of the byte where the next fragment's text starts.
     let line = 1;
     let column = 0;
@@ -131,7 +141,8 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  */
 function* lineFragments(fd: number, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const shared = scratchOf(SCRATCH_MAX).subarray(0, CHUNK_BYTES);
+    let buf = shared;
     let line = 1;
     let column = 0;
     let from = bom;
@@ -166,7 +177,8 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
       ownedFrom = from + ownedEnd;
       from = next;
-      if (buf.length > CHUNK_BYTES && !overlong) buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      // A grown buffer is dropped once its long line is done: the next lines fit the shared one.
+      if (buf.length > CHUNK_BYTES && !overlong) buf = shared;
     }
   } finally {
     fs.closeSync(fd);
