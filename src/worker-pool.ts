@@ -60,7 +60,7 @@ export class WorkerPool {
         worker.on('message', (reply: { tally: ScanTally; count: number }) => {
           mergeTally(tally, reply.tally);
           filesDone += reply.count;
-          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length });
+          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: reply.tally.findings });
           send();
         });
         worker.on('error', reject);

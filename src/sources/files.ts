@@ -47,7 +47,7 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
     const first = fs.readSync(fd, scratch, 0, scratch.length, 0);
     const size = first < scratch.length ? first : fs.fstatSync(fd).size;
     if (size > CHUNK_BYTES + OVERLAP_BYTES) {
-      const sniffed = sniff(scratch.subarray(0, Math.min(first, 8000)));
+      const sniffed = sniffFile(relPath, scratch.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
       closeHere = false;
       const fragments =
@@ -57,12 +57,21 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
       return { kind: 'text', bytes: size, fragments };
     }
     const bytes = size > first ? readInto(fd, scratchOf(size, first), size, first) : scratch.subarray(0, first);
-    const sniffed = sniff(bytes.subarray(0, 8000));
+    const sniffed = sniffFile(relPath, bytes.subarray(0, 8000));
     if (sniffed.kind === 'binary') return { kind: 'binary', bytes: bytes.length };
     return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
   } finally {
     if (closeHere) fs.closeSync(fd);
   }
+}
+
+/**
+ * Cursor keeps its chats in SQLite (`state.vscdb`): binary pages, but the chat JSON sits in them as
+ * text, so those files are read as 8-bit text like any other rather than skipped.
+ */
+function sniffFile(relPath: string, head: Buffer): ReturnType<typeof sniff> {
+  if (relPath.endsWith('.vscdb')) return { kind: 'text', encoding: 'utf8', bom: 0 };
+  return sniff(head);
 }
 
 function readInto(fd: number, buf: Buffer, size: number, already = 0): Buffer {

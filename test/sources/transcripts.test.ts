@@ -2,6 +2,7 @@
 // `--transcripts`, and in a workspace. Checks what a person acts on: line, fingerprint of the
 // plain secret, the session/message/block it sat in, exact spans, and that nothing leaks or changes.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -262,5 +263,23 @@ describe('every agent in the example world', async () => {
       assert.ok(found.length > 0, p);
       assert.ok(found.every((f) => f.source === 'terminal'), `${p}: ${found.map((f) => f.source).join(',')}`);
     }
+  });
+});
+
+describe('Cursor', () => {
+  it('reads the chats in a real state.vscdb SQLite file and names the agent', () => {
+    const home = tempDir('outloop-cursor-home-');
+    const key = ANTHROPIC('cursor:db');
+    const db = path.join(home, '.config/Cursor/User/globalStorage/state.vscdb');
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    // A real SQLite database with Cursor's key/value table, made with python's sqlite3 module.
+    const bubble = JSON.stringify({ type: 1, text: `here is my key ${key}`, bubbleId: 'b1' });
+    const py = spawnSync('python3', ['-c', 'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")\nc.execute("INSERT INTO cursorDiskKV VALUES (?, ?)", ("bubbleId:c1:b1", sys.argv[2]))\nc.commit()', db, bubble], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    assert.equal(fs.readFileSync(db).subarray(0, 15).toString('latin1'), 'SQLite format 3');
+    const r = runCli(['scan', '--transcripts', '--format', 'json'], { cwd: home, env: { HOME: home, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: undefined, XDG_CONFIG_HOME: undefined } });
+    const findings = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
+    const f = findings.find((x) => x.fingerprint === fingerprint(key));
+    assert.deepEqual([f?.path, f?.source, f?.transcript?.agent], ['.config/Cursor/User/globalStorage/state.vscdb', 'transcript', 'cursor']);
   });
 });
