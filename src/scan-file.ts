@@ -72,13 +72,26 @@ function overwritesLine(bytes: Buffer): boolean {
   return false;
 }
 
-function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog, detector: Detector, warnings?: ScanWarning[]): Finding[] {
+interface Decoded {
+  findings: Finding[];
+  /**
+   * Encoded runs (base64) that decode to a broker alias: what `outloop rewrite` leaves in place of
+   * a key. The run itself looks random enough for the generic rules, but it is no secret.
+   */
+  aliasRuns: Array<{ start: number; end: number }>;
+}
+
+function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog, detector: Detector, warnings?: ScanWarning[]): Decoded {
   const raw = fragment.text === undefined ? rawBytes(fragment.bytes!, fragment.byteOffset) : rawString(fragment.text, fragment.byteOffset, fragment.unit);
   const hits = log.positions.sort((a, b) => a - b);
-  return scanDecoded(raw, plan, hits, (piece) => {
+  const aliasRuns: Decoded['aliasRuns'] = [];
+  const findings = scanDecoded(raw, plan, hits, (piece) => {
+    const whole = piece.text.includes('outloop://') ? piece.whole() : null;
+    if (whole) aliasRuns.push(whole);
     const matches = detector.detect(piece.text, fragment.path);
     return matches.length ? pieceFindings(fragment, piece, matches, warnings) : [];
   });
+  return { findings, aliasRuns };
 }
 
 /**
@@ -86,7 +99,8 @@ function decodedFindings(fragment: Fragment, plan: LayerPlan, log: PrefilterLog,
  * raw one, the decoded one is the truth (the raw match saw escapes as part of the key, or stopped
  * at one), unless both found the same secret at the same bytes: then the raw one stays.
  */
-function mergeDecoded(raw: Finding[], decoded: Finding[]): Finding[] {
+function mergeDecoded(found: Finding[], { findings: decoded, aliasRuns }: Decoded): Finding[] {
+  const raw = aliasRuns.length ? found.filter((f) => !aliasRuns.some((r) => f.span.start >= r.start && f.span.end <= r.end)) : found;
   if (!decoded.length) return raw;
   const kept: Finding[] = [];
   const overlaps = (a: Finding, b: Finding) => a.span.start < b.span.end && b.span.start < a.span.end;

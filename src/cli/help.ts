@@ -19,6 +19,11 @@ Usage:
                                      (--save, --format text|json|sarif|html, --output FILE)
   outloop bind TENANT NAME < key     bind a client's key by fingerprint (stdin; hidden on a terminal)
   outloop bind --learn ROOT [--write]  propose bindings for keys found in one client's folders only
+  outloop rewrite [PATH...]          replace raw keys with outloop:// aliases, keys escrowed in a vault
+                                     (--dry-run, --yes, --force, --staged)
+  outloop undo [RUN]                 restore the files of a rewrite run (default: the latest)
+  outloop exec [--env-file F]... -- COMMAND
+                                     run COMMAND with aliases resolved; masks the keys in its output
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
   outloop init [--dry-run]           run the staged scan before every commit (husky)

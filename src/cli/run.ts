@@ -28,6 +28,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await (await import('./bind-command.js')).runBind(rest, io);
       case 'audit':
         return await (await import('./audit-command.js')).runAudit(rest, io);
+      case 'rewrite':
+        return await (await import('./rewrite-command.js')).runRewrite(rest, io);
+      case 'undo':
+        return await (await import('./undo-command.js')).runUndo(rest, io);
+      case 'exec':
+        return await (await import('./exec-command.js')).runExec(rest, io);
       case '--version':
       case '-v':
       case 'version':
