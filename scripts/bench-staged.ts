@@ -57,6 +57,12 @@ function time(cmd: string, args: string[], cwd: string): number {
   return performance.now() - t;
 }
 
+// `npm run build` bundles the CLI (scripts/bundle-cli.ts); a plain `tsc` since then leaves tsc's
+// many-module entry, which works but is not what users run.
+if (!fs.readFileSync(CLI, 'utf8').includes('./app.js')) {
+  console.warn(`warning: ${path.relative(REPO, CLI)} is not the bundled CLI (run "npm run build"): these figures are for the unbundled one`);
+}
+
 fs.mkdirSync(OUT, { recursive: true });
 const rows: Array<{ files: number; outloopMs: number; nodeMs: number; gitDiffMs: number }> = [];
 for (const files of sizes) {

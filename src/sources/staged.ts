@@ -21,12 +21,14 @@ import type { Fragment } from '../model/fragment.js';
 import type { BlobRead } from './git/cat-file.js';
 import { findWorkTreeTop } from './git/discover.js';
 import { GitError, runGit } from './git/run.js';
-import { blobFromPatch, blobId, parseStagedDiff, STAGED_DIFF_ARGS, type LineRanges, type StagedChange } from './git/staged-diff.js';
+import { blobFromPatch, blobId, parseStagedDiff, type LineRanges, type StagedChange } from './git/staged-diff.js';
+import { rememberedWorkTreeTop, STAGED_DIFF_ARGS, takePrefetchedDiff } from './git/staged-prefetch.js';
 import { wholeFragment } from './files.js';
 
 /** The repository's top folder for `cwd`; a UsageError when cwd is not in a git work tree. */
 export async function repoRoot(cwd: string): Promise<string> {
-  const fast = findWorkTreeTop(cwd);
+  // The CLI's entry may have looked already (it starts the diff before loading the scanner).
+  const fast = rememberedWorkTreeTop(cwd) ?? findWorkTreeTop(cwd);
   if (fast !== null) return fast;
   let out: Buffer;
   try {
@@ -67,8 +69,7 @@ interface NeedsOld {
  * to git follow.
  */
 export async function* stagedFragments(root: string, warnings: ScanWarning[]): AsyncGenerator<Fragment> {
-  const early = prefetched.get(root);
-  prefetched.delete(root);
+  const early = takePrefetchedDiff(root);
   const { changes, output } = parseStagedDiff(await (early ?? runGit(STAGED_DIFF_ARGS, root)));
   const unread: StagedChange[] = []; // not in the patch: read with cat-file
   const needsOld: NeedsOld[] = [];
@@ -105,19 +106,12 @@ export async function* stagedFragments(root: string, warnings: ScanWarning[]): A
   }
 }
 
-const prefetched = new Map<string, Promise<Buffer>>();
-
 /**
  * Starts the staged diff now; the next stagedFragments(root) uses its output. The CLI calls this
- * before it loads the scanner, so git works while Node compiles the rest: on a pre-commit hook that
- * overlap is a good part of the time.
+ * before it loads the scanner (its entry even before it loads the CLI), so git works while Node
+ * compiles the rest: on a pre-commit hook that overlap is a good part of the time.
  */
-export function prefetchStagedDiff(root: string): void {
-  if (prefetched.has(root)) return;
-  const diff = runGit(STAGED_DIFF_ARGS, root);
-  diff.catch(() => undefined); // a failure surfaces where the output is awaited
-  prefetched.set(root, diff);
-}
+export { prefetchStagedDiff } from './git/staged-prefetch.js';
 
 function* withLines(fragment: Fragment, lines: LineRanges): Generator<Fragment> {
   if (lines.length) yield { ...fragment, lines };

@@ -13,22 +13,8 @@
 import { createHash } from 'node:crypto';
 import { unquotePath } from './quote.js';
 
-/** Context wide enough to print whole files; xdiff adds twice this to int positions, so not INT_MAX. */
-const WHOLE_FILE_CONTEXT = 100_000_000;
-
-/** Every option is explicit so user configuration can't change the output we parse. */
-export const STAGED_DIFF_ARGS = [
-  '-c', 'core.quotePath=false',
-  '-c', 'diff.suppressBlankEmpty=false', // else an empty context line loses its leading space (handled anyway)
-  'diff', '--cached',
-  '--raw', '--patch', '-z',
-  `--unified=${WHOLE_FILE_CONTEXT}`, // whole files: the staged content comes with the diff
-  '--find-renames', '--find-copies', // a moved file's old lines are not new
-  '--no-abbrev', // full blob ids in --raw
-  '--no-ext-diff', '--no-textconv', // the patch must hold the blob itself
-  '--no-color', '--src-prefix=a/', '--dst-prefix=b/', // diff.noprefix / mnemonicPrefix would change headers
-  '--submodule=short', // diff.submodule=log would replace submodule headers
-];
+/** The diff's arguments live beside the prefetch that starts it first thing (see staged-prefetch.ts). */
+export { STAGED_DIFF_ARGS } from './staged-prefetch.js';
 
 export type LineRanges = Array<[number, number]>;
 
