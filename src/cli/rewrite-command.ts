@@ -95,6 +95,10 @@ function text(r: Awaited<ReturnType<typeof import('../rewrite/rewrite.js').rewri
     lines.push(`Not rewritten (${r.notRewritten.length}):`);
     for (const n of r.notRewritten) lines.push(`  ${n.path}:${n.line}  ${n.service}  ${n.redacted}  ${n.fingerprint.slice(0, 19)}…  ${n.reason}`);
   }
+  if (r.leftInPlace.length) {
+    lines.push(`Left in place (${r.leftInPlace.length} account id${r.leftInPlace.length === 1 ? '' : 's'}, not keys):`);
+    for (const n of r.leftInPlace) lines.push(`  ${n.path}:${n.line}  ${n.service}  ${n.redacted}  ${n.fingerprint.slice(0, 19)}…  ${n.reason}`);
+  }
   if (!r.runId && !r.notRewritten.length && !r.cancelled) lines.push('Nothing to rewrite.');
   return lines.join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ export async function runUndo(args: string[], io: Io): Promise<number> {
     const lines = [`Run ${r.runId}: ${r.restored.length} file${r.restored.length === 1 ? '' : 's'} restored${r.unchanged.length ? `, ${r.unchanged.length} already as before` : ''}; ${r.status === 'undone' ? 'marked undone' : 'NOT fully undone'}.`];
     for (const p of r.restored) lines.push(`  restored ${p}`);
     for (const p of r.problems) lines.push(`  ${p.path}: ${p.reason}`);
+    if (r.config && r.config.outcome !== 'unchanged') lines.push(`  ${r.config.path}: ${r.config.outcome === 'left' ? `left as it is (${r.config.reason})` : r.config.outcome === 'removed' ? 'removed (the run created it)' : 'restored (without the bindings the run added)'}`);
     io.stdout.write(lines.join('\n') + '\n');
   }
   return r.problems.length ? EXIT.error : EXIT.clean;

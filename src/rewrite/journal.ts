@@ -62,6 +62,15 @@ export interface Journal {
   /** Bindings this run added to the config (fingerprint only). */
   bindings: Array<{ tenant: string; name: string; fingerprint: string; alias: string }>;
   config: string | null;
+  /**
+   * When the run adds bindings: the config's text before (null: there was none), so undo can put it
+   * back byte for byte. The config holds fingerprints and names only, never a key.
+   */
+  configBefore?: string | null;
+  configBeforeSha256?: string | null;
+  configMode?: number;
+  /** sha256 of the config once the bindings are in (unset: the run was stopped before that). */
+  configAfterSha256?: string;
   files: JournalFile[];
   /** Findings left in place, with why (redacted hint and fingerprint only). */
   notRewritten: Array<{ path: string; line: number; fingerprint: string; redacted: string; reason: string }>;

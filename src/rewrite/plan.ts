@@ -64,7 +64,12 @@ export interface Plan {
   /** Bindings to add to the config (keys that had none). */
   bindings: Array<{ tenant: string; name: string; fingerprint: string; alias: string }>;
   notRewritten: NotRewritten[];
+  /** Findings that are not keys (account ids): nothing to escrow, left where they are, said why. */
+  leftInPlace: NotRewritten[];
 }
+
+/** Why an account id (a foreign-account finding) stays: it identifies a client, it grants nothing. */
+export const ACCOUNT_LEFT = 'left in place: an account id, not a key (it grants no access; nothing to escrow)';
 
 export interface PlanOptions {
   root: string;
@@ -84,8 +89,11 @@ const ALIAS_NAME_MAX = 64;
 
 export async function buildPlan(options: PlanOptions): Promise<Plan> {
   const now = options.now ?? Date.now();
-  const plan: Plan = { files: [], escrows: [], bindings: [], notRewritten: [] };
-  const keyFindings = options.findings.filter((f) => f.ruleId !== FOREIGN_ACCOUNT && !isAccountRule(f.ruleId) && f.path !== '-' && !f.path.startsWith('env:'));
+  const plan: Plan = { files: [], escrows: [], bindings: [], notRewritten: [], leftInPlace: [] };
+  const located = options.findings.filter((f) => f.path !== '-' && !f.path.startsWith('env:'));
+  const isAccount = (f: Finding) => f.ruleId === FOREIGN_ACCOUNT || isAccountRule(f.ruleId);
+  for (const f of located.filter(isAccount)) plan.leftInPlace.push({ path: f.path, line: f.line, fingerprint: f.fingerprint, redacted: f.redacted, service: f.service, reason: ACCOUNT_LEFT });
+  const keyFindings = located.filter((f) => !isAccount(f));
   const skip = (f: Finding, reason: string) => plan.notRewritten.push({ path: f.path, line: f.line, fingerprint: f.fingerprint, redacted: f.redacted, service: f.service, reason });
 
   const byPath = new Map<string, Finding[]>();

@@ -46,6 +46,8 @@ export interface RewriteResult {
   journal: string | null;
   rewritten: Array<{ path: string; keys: number; aliases: string[] }>;
   notRewritten: NotRewritten[];
+  /** Findings that are no keys (account ids), left where they are with why; they do not make the run fail. */
+  leftInPlace: NotRewritten[];
   /** Files left alone at write time (changed since the scan). */
   conflicts: Array<{ path: string; reason: string }>;
   /** Interrupted runs this run completed first. */
@@ -69,7 +71,7 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
       root,
       ...(options.staged ? { staged: true, cwd: root } : { paths: options.paths?.length ? options.paths.map((p) => path.resolve(p)) : [root] }),
       ...(options.configFile ? { configFile: options.configFile } : {}),
-      ...(options.transcripts ? { transcripts: true, transcriptsWithin: root } : {}),
+      ...(options.transcripts && !options.staged ? { extraFiles: (await transcriptsOf(root, options)).map((abs) => ({ abs, source: 'transcript' as const })) } : {}),
       ...(options.environment ? { environment: options.environment } : {}),
       ...(options.rulesDirs ? { rulesDirs: options.rulesDirs } : {}),
       workers: options.workers ?? 'auto',
@@ -79,7 +81,7 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
     const config = await loadConfig({ ...(scanned.config ? { file: scanned.config } : {}), startDir: root });
     const detector = new Detector(await loadRules(options.rulesDirs ? { rulesDirs: options.rulesDirs } : {}));
     const plan = await buildPlan({ root, findings: relativeTo(findings, scanned.root, root), config, vault: options.vault, detector, force: Boolean(options.force), stage, refused });
-    const result: RewriteResult = { root, runId: null, journal: null, rewritten: [], notRewritten: plan.notRewritten, conflicts: [], resumed, bindings: [], config: scanned.config, diff: null, cancelled: false };
+    const result: RewriteResult = { root, runId: null, journal: null, rewritten: [], notRewritten: plan.notRewritten, leftInPlace: plan.leftInPlace, conflicts: [], resumed, bindings: [], config: scanned.config, diff: null, cancelled: false };
     if (options.dryRun) {
       result.diff = renderDiff(plan);
       return result;
@@ -99,11 +101,9 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
       step(`vault put`);
       if ((await vault.get(e.alias)) !== e.value) throw new UsageError(`vault ${vault.name}: ${e.alias} did not read back as written; nothing was rewritten`);
     }
-    // 2. New keys are bound in the config (fingerprints only).
+    // 2. The journal, before anything changes (with the config's text, which holds no key, for undo).
     const runId = newRunId();
-    result.config = addBindings(scanned.config, root, plan.bindings, runId);
-    result.bindings = plan.bindings.map((b) => ({ alias: b.alias, fingerprint: b.fingerprint }));
-    // 3. The journal, before the first file changes.
+    const configFile = plan.bindings.length ? realConfigPath(scanned.config ?? path.join(root, CONFIG_NAME)) : scanned.config;
     const journal: Journal = {
       schemaVersion: 1,
       runId,
@@ -113,11 +113,15 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
       updatedAt: '',
       vault: vault.name,
       bindings: plan.bindings,
-      config: result.config,
+      config: configFile,
+      ...(plan.bindings.length ? configSnapshot(configFile!) : {}),
       files: plan.files.map((f) => ({ path: f.abs, rel: f.rel, beforeSha256: f.beforeSha256, afterSha256: f.afterSha256, mode: f.mode, mtimeMs: f.mtimeMs, tmp: tempFor(f.abs, runId), state: 'pending', ...(f.stage ? { stage: true } : {}), edits: f.edits })),
       notRewritten: plan.notRewritten.map((n) => ({ path: n.path, line: n.line, fingerprint: n.fingerprint, redacted: n.redacted, reason: n.reason })),
     };
     saveJournal(journal, 'start');
+    // 3. New keys are bound in the config (fingerprints only).
+    result.config = applyBindings(journal);
+    result.bindings = plan.bindings.map((b) => ({ alias: b.alias, fingerprint: b.fingerprint }));
     result.runId = runId;
     result.journal = journalPath(root, runId);
     // 4. One file at a time.
@@ -133,6 +137,63 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
   } finally {
     release();
   }
+}
+
+/**
+ * `--transcripts`: every agent transcript on this machine whose session ran inside ROOT (its cwd, or
+ * the config's `roots` mapped onto the config's folder, as `outloop audit` finds them). Those already
+ * inside ROOT are scanned with the folder anyway.
+ */
+async function transcriptsOf(root: string, options: RewriteOptions): Promise<string[]> {
+  const env = options.environment ?? process.env;
+  const config = await loadConfig({ ...(options.configFile ? { file: options.configFile } : {}), startDir: root });
+  const { listAgentFiles } = await import('../sources/agent-stores.js');
+  const { sessionCwd } = await import('../audit/session-cwd.js');
+  const listed = await listAgentFiles(env);
+  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
+  const rebase = (cwd: string) => {
+    for (const r of config.roots.map((x) => path.resolve(x))) {
+      if (cwd === r || cwd.startsWith(r + path.sep)) return path.join(config.dir, path.relative(r, cwd));
+    }
+    return cwd;
+  };
+  const out: string[] = [];
+  for (const f of listed.files) {
+    if (inside(f.abs)) continue;
+    const cwd = sessionCwd(f.abs);
+    if (cwd && path.isAbsolute(cwd) && inside(rebase(path.normalize(cwd)))) out.push(f.abs);
+  }
+  return out;
+}
+
+/** The config's text and hash before a run adds bindings to it (null when there is none yet). */
+function configSnapshot(file: string): Pick<Journal, 'configBefore' | 'configBeforeSha256' | 'configMode'> {
+  try {
+    const bytes = fs.readFileSync(file);
+    return { configBefore: bytes.toString('utf8'), configBeforeSha256: sha256(bytes), configMode: fs.statSync(file).mode & 0o7777 };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { configBefore: null, configBeforeSha256: null };
+    throw err;
+  }
+}
+
+function realConfigPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** Adds the run's bindings to the config (again, after a kill: it is idempotent) and records the result. */
+function applyBindings(j: Journal): string | null {
+  if (!j.bindings.length || j.configAfterSha256 !== undefined) return j.config;
+  const file = addBindings(j.configBefore === null ? null : j.config, j.root, j.bindings, j.runId);
+  if (file && j.config && j.configBefore !== undefined) {
+    j.configAfterSha256 = sha256(fs.readFileSync(j.config));
+    saveJournal(j, 'config bound');
+  }
+  return file;
 }
 
 /** Writes one file's new bytes when it still holds what was scanned; the journal entry says what happened. */
@@ -183,6 +244,7 @@ export function completeInterrupted(root: string): RewriteResult['resumed'] {
   const out: RewriteResult['resumed'] = [];
   for (const j of listJournals(root)) {
     if (j.status !== 'running') continue;
+    applyBindings(j);
     let files = 0;
     let conflicts = 0;
     for (const [i, jf] of j.files.entries()) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fingerprint as fingerprintOf } from '../detect/redact.js';
 import { UsageError } from '../model/errors.js';
 import type { VaultBackend } from '../vault/vault.js';
-import { sha256, writeAtomic } from './atomic.js';
+import { sha256, tempFor, writeAtomic } from './atomic.js';
 import { spawnSync } from 'node:child_process';
 import { step } from './faults.js';
 import { listJournals, saveJournal, type Journal, type JournalEdit, type JournalFile } from './journal.js';
@@ -21,6 +21,8 @@ export interface UndoResult {
   unchanged: string[];
   problems: Array<{ path: string; reason: string }>;
   status: Journal['status'];
+  /** What became of the bindings the run added to the config (absent when it added none). */
+  config?: { path: string; outcome: 'restored' | 'removed' | 'unchanged' | 'left' ; reason?: string };
 }
 
 export async function undo(options: { root: string; runId?: string; vault: VaultBackend | null; staleMinutes?: number }): Promise<UndoResult> {
@@ -53,6 +55,8 @@ export async function undo(options: { root: string; runId?: string; vault: Vault
       }
       saveJournal(j, `undo file ${i + 1}`);
     }
+    const config = restoreConfig(j);
+    if (config) result.config = config;
     j.status = result.problems.length ? 'undoing' : 'undone';
     saveJournal(j, 'undo done');
     result.status = j.status;
@@ -60,6 +64,35 @@ export async function undo(options: { root: string; runId?: string; vault: Vault
   } finally {
     release();
   }
+}
+
+/**
+ * Puts the config back as it was before the run added its bindings, when it still holds what the run
+ * wrote (or the run was stopped while writing it). Edited since: left as it is, and said so.
+ */
+function restoreConfig(j: Journal): UndoResult['config'] | null {
+  if (j.configBefore === undefined || !j.config || !j.bindings.length) return null;
+  const file = j.config;
+  let now: string | null;
+  try {
+    now = sha256(fs.readFileSync(file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { path: file, outcome: 'left', reason: `cannot read it (${(err as NodeJS.ErrnoException).code})` };
+    now = null;
+  }
+  if (now === (j.configBeforeSha256 ?? null)) return { path: file, outcome: 'unchanged' };
+  if (j.configAfterSha256 !== undefined && now !== j.configAfterSha256) {
+    return { path: file, outcome: 'left', reason: 'changed since the rewrite; the bindings it added were left in it' };
+  }
+  const tmp = tempFor(file, 'config');
+  fs.rmSync(tmp, { force: true });
+  if (j.configBefore === null) {
+    fs.rmSync(file, { force: true });
+    step('config removed');
+    return { path: file, outcome: 'removed' };
+  }
+  writeAtomic(file, j.configBefore, { mode: j.configMode ?? 0o644, tmp, label: 'config' });
+  return { path: file, outcome: 'restored' };
 }
 
 async function restoreFile(root: string, jf: JournalFile, vault: VaultBackend): Promise<'restored' | 'unchanged' | string> {
