@@ -32,7 +32,7 @@ export function scanFragments(fragments: Iterable<Fragment>, detector: Detector,
   for (const fragment of fragments) {
     const view = fragment.text === undefined ? bytesView(fragment.bytes!) : stringView(fragment.text);
     kind ??= classifyFile(fragment.path, view.slice(0, Math.min(view.length, 4096)), fragment.source);
-    const log: PrefilterLog = { positions: [], triggers: new Set() };
+    const log: PrefilterLog = { positions: [], triggers: new Set(), at: {} };
     const matches: Match[] = fragment.text === undefined ? detector.detectBytes(fragment.bytes!, fragment.path, log) : detector.detect(fragment.text, fragment.path, log);
     const owned = matches.filter((m) => m.start >= fragment.ownedStart && m.start < fragment.ownedEnd);
     let found = owned.length ? toFindings(fragment, owned, warnings) : [];
@@ -56,8 +56,10 @@ function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): Layer
     // JSON string escapes are undone in any file (a JS or .env string holds them too), on the lines
     // where a keyword or a JSON sign sits.
     json: log.positions.length > 0 && has(92),
-    base64: log.triggers.has('base64'),
-    percent: log.triggers.has('percent'),
+    // Base64 and percent runs are decoded on the lines where their signs sit; a Kubernetes Secret
+    // (its values are lines away from `kind: Secret`) is decoded whole.
+    base64: log.triggers.has('base64-file') ? 'all' : (log.at?.base64 ?? false),
+    percent: log.at?.percent ?? false,
     // Escape sequences, backspaces, or carriage returns that overwrite what came before.
     terminal: has(27) || has(8) || (has(13) && (text !== undefined ? needsRendering(text) : overwritesLine(bytes!))),
     format: kind.format,

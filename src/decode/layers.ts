@@ -18,8 +18,10 @@ export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 export interface LayerPlan {
   /** Undo JSON escapes on the lines where the prefilter saw a keyword or a JSON sign. */
   json: boolean;
-  base64: boolean;
-  percent: boolean;
+  /** Decode base64 runs: everywhere ('all'), on the lines holding these positions, or not at all. */
+  base64: 'all' | number[] | false;
+  /** Decode percent-encoded runs on the lines holding these positions. */
+  percent: number[] | false;
   /** Render terminal output (escape sequences, carriage returns, backspaces). */
   terminal: boolean;
   /** A whole-file format decoder, chosen by the file's kind. */
@@ -33,7 +35,7 @@ const FORMAT_DECODERS: Record<FormatLayer, Decoder> = {
 };
 
 export function hasLayers(plan: LayerPlan): boolean {
-  return plan.json || plan.base64 || plan.percent || plan.terminal || plan.format !== null;
+  return plan.json || plan.base64 !== false || plan.percent !== false || plan.terminal || plan.format !== null;
 }
 
 /**
@@ -74,17 +76,33 @@ export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly num
       if (needsRendering(piece.text)) apply(piece, renderTerminal, jsonRendered);
     });
   }
-  if (plan.terminal || plan.base64 || plan.percent) {
+  const allBase64 = plan.base64 === 'all';
+  if (plan.terminal || allBase64) {
     forEachLineBlock(raw, (start, end, tailEnd) => {
       if (plan.terminal) apply(raw.piece(start, tailEnd), renderBlock, rendered);
-      if (!plan.base64 && !plan.percent) return;
-      // Base64 and percent runs end at a line break: a block without its tail holds them whole.
-      const block = raw.piece(start, end);
-      if (plan.base64) apply(block, base64Runs, base64);
-      if (plan.percent) apply(block, percentRuns, percent);
+      // Base64 runs end at a line break: a block without its tail holds them whole.
+      if (allBase64) apply(raw.piece(start, end), base64Runs, base64);
     });
   }
+  if (Array.isArray(plan.base64)) forEachSignLine(raw, plan.base64, (piece) => apply(piece, base64Runs, base64));
+  if (plan.percent) forEachSignLine(raw, plan.percent, (piece) => apply(piece, percentRuns, percent));
   return [...format, ...json, ...rendered, ...base64, ...percent, ...jsonDeep, ...jsonRendered];
+}
+
+/** A line holding a sign is read this far around the sign at most (a minified bundle is one line). */
+const SIGN_REACH = 16 * 1024;
+
+/** The lines (clipped around the signs) that hold the given sign positions, each once, in order. */
+function forEachSignLine(raw: RawText, positions: number[], visit: (piece: DecodedPiece) => void): void {
+  let done = -1;
+  for (const at of [...positions].sort((a, b) => a - b)) {
+    if (at < done) continue;
+    const lineStart = Math.max(raw.lastIndexOf(10, at) + 1, at - SIGN_REACH, done);
+    const nl = raw.indexOf(10, at);
+    const lineEnd = Math.min(nl >= 0 ? nl : raw.length, at + SIGN_REACH);
+    visit(raw.piece(lineStart, lineEnd));
+    done = lineEnd;
+  }
 }
 
 /** The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time. */

@@ -40,6 +40,8 @@ interface KeywordSet {
 export interface PrefilterLog {
   positions: number[];
   triggers: Set<TriggerKind>;
+  /** Where each layer's signs start (unsorted). */
+  at?: Partial<Record<TriggerKind, number[]>>;
 }
 
 /** Both automata as data, built once at build time for the built-in rules (see scripts/bundle-rules). */
@@ -156,7 +158,10 @@ export class Detector {
       if (log) {
         log.positions.push(start);
         const trigger = set.triggerOf[kw];
-        if (trigger) log.triggers.add(trigger);
+        if (trigger) {
+          log.triggers.add(trigger);
+          if (log.at) (log.at[trigger] ??= []).push(start);
+        }
       }
       for (const r of set.keywordRules[kw]!) {
         if (!active[r]) continue;

@@ -4,7 +4,11 @@
  * decoder only when it shows the decoder's sign: a workspace of plain source code pays nothing.
  * Matching is case-insensitive, as for every keyword.
  */
-export type TriggerKind = 'json' | 'base64' | 'percent';
+/**
+ * `base64-file`: the whole file may hold encoded credentials away from the sign (a Kubernetes Secret's
+ * `data:` values); `base64` and `percent`: only the lines where the sign sits.
+ */
+export type TriggerKind = 'json' | 'base64' | 'base64-file' | 'percent';
 
 export const DECODE_TRIGGERS: Readonly<Record<string, TriggerKind>> = {
   // \u escapes of printable ASCII (\u001b colour codes are not a sign) and escaped slashes.
@@ -17,11 +21,11 @@ export const DECODE_TRIGGERS: Readonly<Record<string, TriggerKind>> = {
   '\\/': 'json',
   // Where base64 carries credentials: Kubernetes Secrets, Docker and npm auth, JWTs, HTTP basic
   // auth, OSC 52 clipboard copies in terminal logs, and shell or code that decodes base64.
-  'kind: secret': 'base64',
+  'kind: secret': 'base64-file',
   '"auth"': 'base64',
   '_auth': 'base64',
   '_password': 'base64',
-  '.dockerconfigjson': 'base64',
+  '.dockerconfigjson': 'base64-file',
   'eyj': 'base64',
   'basic ': 'base64',
   ']52;': 'base64',

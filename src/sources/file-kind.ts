@@ -17,10 +17,14 @@ export interface FileKind {
   format: FormatLayer | null;
 }
 
+const ENVELOPE_HINT = /"(?:type|sessionId|session_id|\$set|\$rewindTo|display|projectHash)"/;
+
 /** The first few complete lines decide (a blank or cut first line must not hide the agent). */
 function agentByLines(head: string): AgentName | null {
   const lines = head.split('\n');
   for (const line of lines.slice(0, Math.min(5, lines.length - 1 || 1))) {
+    // Parsing is the cost; a line without any agent's envelope field can't be an agent's record.
+    if (!ENVELOPE_HINT.test(line)) continue;
     const agent = agentByContent(line);
     if (agent) return agent;
   }
