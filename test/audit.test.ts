@@ -136,6 +136,25 @@ describe('outloop audit', () => {
     for (const k of [acmeKey, laterKey]) assert.ok(!r.stdout.includes(k));
   });
 
+  it('--rewrite then takes the keys out of ROOT and out of its sessions\' transcripts', () => {
+    const { root: r, home: h } = setup();
+    const vaultDir = tempDir('outloop-audit-vault-');
+    const env = { HOME: h, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: undefined, XDG_CONFIG_HOME: undefined, OUTLOOP_VAULT: 'file', OUTLOOP_VAULT_FILE: path.join(vaultDir, 'vault.json'), OUTLOOP_VAULT_PASSPHRASE: 'correct horse battery staple' };
+    const transcript = path.join(h, '.claude/projects/-x-clients-globex-api/a.jsonl');
+    // A transcript counts as live for a few minutes after its last write; this one is older.
+    const old = new Date(Date.now() - 3600_000);
+    fs.utimesSync(transcript, old, old);
+    const run = runCli(['audit', r, '--rewrite', '--yes', '--format', 'json'], { env });
+    assert.equal(JSON.parse(run.stdout).findings.length, 3, run.stderr);
+    const after = runCli(['audit', r, '--format', 'json', '--no-transcripts'], { env });
+    const left = (JSON.parse(after.stdout) as Report).findings;
+    assert.deepEqual(left.map((f) => f.ruleId), [], 'no key left in ROOT');
+    const line = fs.readFileSync(transcript, 'utf8').trim();
+    assert.ok(!line.includes(acmeKey), 'the transcript no longer holds the key');
+    assert.match((JSON.parse(line) as { message: { content: string } }).message.content, /outloop:\/\/acme\/anthropic/);
+    for (const out of [run.stdout, run.stderr, after.stdout]) for (const k of [acmeKey, globexKey]) assert.ok(!out.includes(k));
+  });
+
   it('refuses a bad config with the field named, and exit 2', () => {
     const { root: bad, home: h } = setup();
     const cfg = path.join(bad, 'outloop.config.json');

@@ -24,8 +24,13 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
       exclude: { type: 'string', multiple: true },
       workers: { type: 'string' },
       'no-color': { type: 'boolean' },
+      rewrite: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
     },
   });
+  if (!values.rewrite && (values.yes || values['dry-run'] || values.force)) throw new UsageError('--yes, --dry-run and --force go with --rewrite');
   if (positionals.length > 1) throw new UsageError('audit takes one folder: outloop audit ROOT');
   const format = (values.format as string | undefined) ?? 'text';
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, not "${format}"`);
@@ -96,6 +101,16 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
     emit(text, output, io);
   }
   if (output) io.stderr.write(`outloop: audit of ${absRoot}: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}; ${format} report written to ${output}\n`);
+  if (values.rewrite && result.findings.length) {
+    // Then take the keys out of ROOT and out of its sessions' transcripts, as `outloop rewrite
+    // ROOT --transcripts` does; its plan and results follow the audit's report (on stderr when the
+    // report went to stdout as data).
+    const { runRewrite } = await import('./rewrite-command.js');
+    const passed = ['yes', 'dry-run', 'force'].filter((k) => values[k as 'yes' | 'dry-run' | 'force']).map((k) => `--${k}`);
+    const config = values.config ? ['--config', values.config as string] : [];
+    const rewriteIo = format === 'text' && !output ? io : { ...io, stdout: io.stderr };
+    return runRewrite([absRoot, ...(values['no-transcripts'] ? [] : ['--transcripts']), ...config, ...passed], rewriteIo);
+  }
   return result.findings.length > 0 ? EXIT.findings : EXIT.clean;
 }
 

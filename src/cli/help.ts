@@ -16,7 +16,8 @@ Usage:
   outloop scan --shell               scan shell history, profiles and the environment
   outloop scan --env                 scan the environment (reports variable names, never values)
   outloop audit [ROOT] [options]     audit an agency's client folders and their agents' transcripts
-                                     (--save, --format text|json|sarif|html, --output FILE)
+                                     (--save, --format text|json|sarif|html, --output FILE,
+                                     --rewrite [--yes|--dry-run] to take the keys out afterwards)
   outloop bind TENANT NAME < key     bind a client's key by fingerprint (stdin; hidden on a terminal)
   outloop bind --learn ROOT [--write]  propose bindings for keys found in one client's folders only
   outloop rewrite [PATH...]          replace raw keys with outloop:// aliases, keys escrowed in a vault
