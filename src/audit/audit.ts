@@ -10,7 +10,7 @@ import { UsageError } from '../model/errors.js';
 import type { ScanWarning } from '../model/finding.js';
 import { scan, type ScanOptions, type ScanResult } from '../scan.js';
 import { AUDITS_DIR, compareSnapshots, latestSnapshot, saveSnapshot, snapshotOf, type AuditDiff } from './snapshot.js';
-import { sessionCwd } from './session-cwd.js';
+import { transcriptsRunIn } from './session-cwd.js';
 
 export interface AuditOptions extends Pick<ScanOptions, 'configFile' | 'environment' | 'workers' | 'onProgress' | 'exclude'> {
   root: string;
@@ -37,7 +37,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const env = options.environment ?? process.env;
   const config = await loadConfig({ file: options.configFile, startDir: root });
   const warnings: ScanWarning[] = [];
-  const transcripts = options.transcripts === false ? [] : await transcriptsWithin(root, env, config.dir, config.roots, warnings);
+  const transcripts = options.transcripts === false ? [] : await transcriptsRunIn(root, env, config, warnings);
   const result = await scan({
     paths: [root],
     root,
@@ -55,28 +55,6 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const diff = previous ? compareSnapshots(previous, current) : null;
   const saved = options.save ? saveSnapshot(root, current) : null;
   return { ...result, diff, saved, transcripts: transcripts.length };
-}
-
-/** Every agent transcript whose session's folder lies inside `root` (through the config's roots too). */
-async function transcriptsWithin(root: string, env: NodeJS.ProcessEnv, configDir: string, roots: string[], warnings: ScanWarning[]): Promise<string[]> {
-  const { listAgentFiles } = await import('../sources/agent-stores.js');
-  const listed = await listAgentFiles(env);
-  warnings.push(...listed.warnings);
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  const rebase = (cwd: string) => {
-    for (const r of roots.map((x) => path.resolve(x))) {
-      if (cwd === r || cwd.startsWith(r + path.sep)) return path.join(configDir, path.relative(r, cwd));
-    }
-    return cwd;
-  };
-  const out: string[] = [];
-  for (const f of listed.files) {
-    // A transcript already inside ROOT is scanned with the folder anyway.
-    if (inside(f.abs)) continue;
-    const cwd = sessionCwd(f.abs);
-    if (cwd && path.isAbsolute(cwd) && inside(rebase(path.normalize(cwd)))) out.push(f.abs);
-  }
-  return out;
 }
 
 function isDir(p: string): boolean {

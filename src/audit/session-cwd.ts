@@ -5,6 +5,9 @@
  * machine to keep those of its own clients.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { hereFromRoots, type OutloopConfig } from '../config/load.js';
+import type { ScanWarning } from '../model/finding.js';
 
 const HEAD_BYTES = 256 * 1024;
 
@@ -45,4 +48,23 @@ function cwdOfRecord(line: string): string | null {
   const dirs = record.directories;
   if (Array.isArray(dirs) && typeof dirs[0] === 'string') return dirs[0];
   return null;
+}
+
+/**
+ * Every agent transcript on this machine whose session ran inside `root` (its recorded cwd, mapped
+ * through the config's `roots`): what `outloop audit` and `outloop rewrite --transcripts` add to a
+ * folder. Transcripts stored inside `root` are left out: the folder's own scan reads them.
+ */
+export async function transcriptsRunIn(root: string, env: NodeJS.ProcessEnv, config: Pick<OutloopConfig, 'dir' | 'roots'>, warnings?: ScanWarning[]): Promise<string[]> {
+  const { listAgentFiles } = await import('../sources/agent-stores.js');
+  const listed = await listAgentFiles(env);
+  warnings?.push(...listed.warnings);
+  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
+  const out: string[] = [];
+  for (const f of listed.files) {
+    if (inside(f.abs)) continue;
+    const cwd = sessionCwd(f.abs);
+    if (cwd && path.isAbsolute(cwd) && inside(hereFromRoots(config, path.normalize(cwd)))) out.push(f.abs);
+  }
+  return out;
 }

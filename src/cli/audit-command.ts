@@ -43,6 +43,7 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
   const live = values.format === undefined && !values.output && Boolean(io.stdout.isTTY);
   const { audit } = await import('../audit/audit.js');
   const { Tenancy } = await import('../tenancy/tenancy.js');
+  const { locationTenant } = await import('../tenancy/apply.js');
   const { loadConfig } = await import('../config/load.js');
   const root = positionals[0] ?? '.';
   const config = await loadConfig({ file: values.config as string | undefined, startDir: root });
@@ -54,7 +55,13 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
   const count = (found: Finding[] | undefined, root: string) => {
     for (const f of found ?? []) {
       const owner = tenancy.ownerOf(f.fingerprint)?.tenant ?? null;
-      const where = safeTenant(tenancy, f, root);
+      // Overlapping clients are reported by the scan itself, once; the live count just skips them.
+      let where: string | null = null;
+      try {
+        where = locationTenant(f, tenancy, root);
+      } catch {
+        where = null;
+      }
       if (where) byTenant[where] = (byTenant[where] ?? 0) + 1;
       if (where && owner && where !== owner) wrongClient++;
     }
@@ -119,14 +126,4 @@ async function startProgress(io: Io, live: boolean, tenants: string[], color: bo
   const view = await import('./audit-view.js');
   if (live) return view.startAuditView(io.stdout as NodeJS.WriteStream, tenants, { color });
   return view.plainProgress(io.stderr);
-}
-
-function safeTenant(tenancy: { tenantOf(abs: string, folder?: boolean): string | null }, f: Finding, root: string): string | null {
-  try {
-    const cwd = f.transcript?.cwd;
-    if (cwd) return tenancy.tenantOf(cwd, true);
-    return f.path.startsWith('env:') ? null : tenancy.tenantOf(`${root}/${f.path}`);
-  } catch {
-    return null; // overlapping tenants are reported by the scan itself, once
-  }
 }

@@ -15,6 +15,7 @@
  * at most every two seconds (none at all for a scan shorter than that), and nothing at the end, where
  * the command prints its report.
  */
+import type { TenantRow } from '../report/audit.js';
 import type { ReactElement } from 'react';
 
 export interface AuditProgress {
@@ -26,14 +27,8 @@ export interface AuditProgress {
   phase: 'listing' | 'scanning' | 'transcripts' | 'done';
 }
 
-export interface AuditTableRow {
-  tenant: string;
-  findings: number;
-  wrongClient: number;
-  services: string[];
-  new?: number;
-  fixed?: number;
-}
+/** A row of the final per-client table: the same rows the plain report prints. */
+export type AuditTableRow = TenantRow;
 
 export interface AuditView {
   update(p: AuditProgress): void;

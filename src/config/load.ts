@@ -106,3 +106,15 @@ function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ig
     },
   };
 }
+
+/**
+ * Where an absolute path recorded on another machine lies here: under one of the config's `roots`
+ * it is mapped onto the config's folder; any other path is itself.
+ */
+export function hereFromRoots(config: Pick<OutloopConfig, 'dir' | 'roots'>, abs: string): string {
+  for (const r of config.roots) {
+    const root = path.resolve(r);
+    if (abs === root || abs.startsWith(root + path.sep)) return path.join(config.dir, path.relative(root, abs));
+  }
+  return abs;
+}

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { realOrSelf } from '../real-path.js';
 import { CONFIG_NAME, findConfigFile, loadConfig } from '../config/load.js';
 import { Detector } from '../detect/engine.js';
 import { UsageError } from '../model/errors.js';
@@ -103,7 +104,7 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
     }
     // 2. The journal, before anything changes (with the config's text, which holds no key, for undo).
     const runId = newRunId();
-    const configFile = plan.bindings.length ? realConfigPath(scanned.config ?? path.join(root, CONFIG_NAME)) : scanned.config;
+    const configFile = plan.bindings.length ? realOrSelf(scanned.config ?? path.join(root, CONFIG_NAME)) : scanned.config;
     const journal: Journal = {
       schemaVersion: 1,
       runId,
@@ -147,23 +148,8 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
 async function transcriptsOf(root: string, options: RewriteOptions): Promise<string[]> {
   const env = options.environment ?? process.env;
   const config = await loadConfig({ ...(options.configFile ? { file: options.configFile } : {}), startDir: root });
-  const { listAgentFiles } = await import('../sources/agent-stores.js');
-  const { sessionCwd } = await import('../audit/session-cwd.js');
-  const listed = await listAgentFiles(env);
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  const rebase = (cwd: string) => {
-    for (const r of config.roots.map((x) => path.resolve(x))) {
-      if (cwd === r || cwd.startsWith(r + path.sep)) return path.join(config.dir, path.relative(r, cwd));
-    }
-    return cwd;
-  };
-  const out: string[] = [];
-  for (const f of listed.files) {
-    if (inside(f.abs)) continue;
-    const cwd = sessionCwd(f.abs);
-    if (cwd && path.isAbsolute(cwd) && inside(rebase(path.normalize(cwd)))) out.push(f.abs);
-  }
-  return out;
+  const { transcriptsRunIn } = await import('../audit/session-cwd.js');
+  return transcriptsRunIn(root, env, config);
 }
 
 /** The config's text and hash before a run adds bindings to it (null when there is none yet). */
@@ -177,13 +163,6 @@ function configSnapshot(file: string): Pick<Journal, 'configBefore' | 'configBef
   }
 }
 
-function realConfigPath(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return file;
-  }
-}
 
 /** Adds the run's bindings to the config (again, after a kill: it is idempotent) and records the result. */
 function applyBindings(j: Journal): string | null {

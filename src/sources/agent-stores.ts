@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { realOrSelf } from '../real-path.js';
 import fg from 'fast-glob';
 import { globMatcher } from '../globs.js';
 import type { ScanWarning } from '../model/finding.js';
@@ -212,10 +213,3 @@ function watchedReaddir(root: string, denied: (p: string, err: NodeJS.ErrnoExcep
   return readdir as unknown as typeof fs.readdir;
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
-}

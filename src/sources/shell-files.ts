@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { realOrSelf } from '../real-path.js';
 import { homeOf, xdgDir } from './agent-stores.js';
 
 export type ShellFileKind = 'bash-history' | 'zsh-history' | 'fish-history' | 'powershell-history' | 'profile';
@@ -122,10 +123,3 @@ function isFile(p: string): boolean {
   }
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
-}

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { realOrSelf } from '../real-path.js';
 import fg from 'fast-glob';
 import { UsageError } from '../model/errors.js';
 import type { ScanWarning, SourceKind } from '../model/finding.js';
@@ -142,13 +143,6 @@ function canList(dir: string): boolean {
   }
 }
 
-function realOrSelf(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
-}
 
 export function toRel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');

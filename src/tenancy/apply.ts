@@ -35,7 +35,7 @@ export function applyTenancy(findings: Finding[], tenancy: Tenancy, root: string
 }
 
 /** A transcript's place is the folder its session ran in; the environment belongs to no client. */
-function locationTenant(f: Finding, tenancy: Tenancy, root: string): string | null {
+export function locationTenant(f: Finding, tenancy: Tenancy, root: string): string | null {
   if (f.variable !== undefined || f.path.startsWith('env:')) return null;
   const cwd = f.transcript?.cwd;
   if (cwd && path.isAbsolute(cwd)) return tenancy.tenantOf(path.normalize(cwd), true);

@@ -4,7 +4,7 @@
  * folder the agent session ran in. Keys are known by fingerprint only.
  */
 import path from 'node:path';
-import type { OutloopConfig } from '../config/load.js';
+import { hereFromRoots, type OutloopConfig } from '../config/load.js';
 import { globMatcher } from '../globs.js';
 import { ConfigError } from '../model/errors.js';
 import { remotesOf } from './remotes.js';
@@ -27,7 +27,7 @@ export class Tenancy {
 
   constructor(config: OutloopConfig) {
     this.dir = config.dir;
-    this.roots = config.roots.map((r) => path.resolve(r));
+    this.roots = config.roots;
     this.file = config.file ?? 'outloop.config.json';
     const tenants = Object.entries(config.tenants);
     this.names = tenants.map(([name]) => name).sort();
@@ -82,10 +82,7 @@ export class Tenancy {
 
   /** A location under one of the config's other roots, as if it were under the config's folder. */
   private rebase(abs: string): string {
-    for (const r of this.roots) {
-      if (abs === r || abs.startsWith(r + path.sep)) return path.join(this.dir, path.relative(r, abs));
-    }
-    return abs;
+    return hereFromRoots({ dir: this.dir, roots: this.roots }, abs);
   }
 
   private tenantByRemote(dir: string): string | null {
