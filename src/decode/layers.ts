@@ -11,7 +11,7 @@ import { decodeJsonLine, nestedJsonLiterals } from './json-strings.js';
 import { percentRuns } from './percent.js';
 import { compose, lazy, type DecodedPiece, type Decoder, type RawText } from './piece.js';
 import { unescapeFish, unmetafyZsh } from './shell-history.js';
-import { needsRendering as hasTerminalSigns, renderTerminal, renderTerminalStream } from './terminal.js';
+import { needsRendering as hasTerminalSigns, renderColoursOnly, renderTerminal, renderTerminalStream } from './terminal.js';
 
 export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 
@@ -159,6 +159,8 @@ const RENDER_TAIL = 8 * 1024;
  */
 const renderBlock: Decoder = (input) => {
   if (!CHANGED_BY_RENDERING.test(input) && !hasTerminalSigns(input)) return [];
+  const simple = renderColoursOnly(input);
+  if (simple) return [simple];
   const { text } = renderTerminalStream(input, false);
   // The map is a second pass with bookkeeping, paid for only when a run holds a finding.
   return [{ text, map: lazy(() => renderTerminalStream(input, true).map!), encoding: 'terminal', latin1: true }];

@@ -66,11 +66,58 @@ export function renderTerminalStream(input: string, withMap: boolean): { text: s
 
 export const renderTerminal: Decoder = (input: string): DecodedRun[] => {
   if (!needsRendering(input)) return [];
+  const simple = renderColoursOnly(input);
+  if (simple) return [simple];
   const { text } = renderTerminalStream(input, false);
   // The map is a second pass with bookkeeping, paid for only when a run holds a finding.
   const map = lazy(() => renderTerminalStream(input, true).map!);
   return [{ text, map, encoding: 'terminal', latin1: true }];
 };
+
+/**
+ * What the renderer does to a colour code (SGR, `ESC [ ... m`) and to CRs that end a line: drops
+ * them, and nothing else. Only a code after an ASCII byte (or at the start) is taken: cutting one out
+ * from between two bytes >= 0x80 could join them into a UTF-8 character the renderer never saw whole.
+ * The parameter count stays within the renderer's own limit (MAX_CSI), past which a code breaks.
+ * One CR at a time: `\r+(?=\n)` would backtrack through a megabyte of CRs at each of them.
+ */
+// eslint-disable-next-line no-control-regex
+const COLOUR_OR_LINE_END_CR = /(?<=^|[\x00-\x7f])\x1b\[[0-?]{0,256}m|\r(?=\n|$)/g;
+// eslint-disable-next-line no-control-regex
+const OTHER_CONTROLS = /[\x00-\x08\x0d-\x1f\x7f]/;
+
+/**
+ * The common case without the screen model: most logs only colour their text and end lines with
+ * CRLF, and for them rendering is cutting those codes out, which native string replacement does
+ * many times faster than a model that handles every character. Null when anything else is left (a
+ * cursor move, a CR that overwrites, BS, another escape, a stray control or C1 code): then the
+ * screen model renders it. The map is built from the same cuts, so text and map agree by construction
+ * (and a test checks both against the screen model's).
+ */
+export function renderColoursOnly(input: string): DecodedRun | null {
+  const text = input.replace(COLOUR_OR_LINE_END_CR, '');
+  if (OTHER_CONTROLS.test(text) || needsRendering(text)) return null;
+  return { text, map: lazy(() => cutMap(input, text.length)), encoding: 'terminal', latin1: true };
+}
+
+/** Where each character left by COLOUR_OR_LINE_END_CR came from, closed with input.length. */
+function cutMap(input: string, length: number): Int32Array {
+  const map = new Int32Array(length + 1);
+  let out = 0;
+  let from = 0;
+  const keep = (to: number) => {
+    for (let i = from; i < to; i++) map[out++] = i;
+  };
+  COLOUR_OR_LINE_END_CR.lastIndex = 0;
+  for (let m = COLOUR_OR_LINE_END_CR.exec(input); m; m = COLOUR_OR_LINE_END_CR.exec(input)) {
+    keep(m.index);
+    from = m.index + m[0].length;
+    if (m[0].length === 0) COLOUR_OR_LINE_END_CR.lastIndex++; // never: both alternatives take a character
+  }
+  keep(input.length);
+  map[out] = input.length;
+  return map;
+}
 
 class Renderer {
   private readonly n: number;

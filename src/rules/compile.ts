@@ -86,7 +86,7 @@ function compileRule(spec: RuleSpec, pack: PackSpec, file: string, where: string
     const matcher = (globs: string[] | undefined, source: string | undefined, empty: boolean) => {
       if (!globs) return () => empty;
       const re = new RegExp(source ?? globsToRegexSource(globs));
-      return (p: string) => re.test(p);
+      return globs.every(isAnyDepthName) ? byFileName(re) : (p: string) => re.test(p);
     };
     const include = matcher(spec.paths, cached?.include, true);
     const exclude = matcher(spec.excludePaths, cached?.exclude, false);
@@ -142,4 +142,33 @@ function countGroups(source: string): number {
     if (source[i] === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))) n++;
   });
   return n;
+}
+
+/** A glob that looks at the file name only, at any depth: `**`, a slash, then a name glob. */
+function isAnyDepthName(glob: string): boolean {
+  // Braces and extglobs may hide a slash; such globs keep the whole-path test.
+  return glob.startsWith('**/') && !/[/\\{}()]/.test(glob.slice(3));
+}
+
+/** A `.` or `..` segment, which `**` never matches. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/**
+ * A path test for globs that all look at the file name only: the translated glob, run on the name
+ * alone, answers as it would on the whole path (any folders match `**`), and a file name is a few
+ * characters where a path is dozens, with the translation's lookaheads tried at each one. That made
+ * the whole-path test a few percent of a workspace scan. Answers are kept per name, which repeat.
+ */
+function byFileName(re: RegExp): (path: string) => boolean {
+  const byName = new Map<string, boolean>();
+  return (p: string) => {
+    if (DOT_SEGMENT.test(p)) return re.test(p);
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    let hit = byName.get(name);
+    if (hit === undefined) {
+      hit = re.test(name);
+      if (byName.size < 4096) byName.set(name, hit);
+    }
+    return hit;
+  };
 }
