@@ -44,7 +44,8 @@ export const IGNORED_UNLESS_ASKED = ['**/node_modules/**'];
 export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWarning[]): AsyncGenerator<WorkspaceFile> {
   const root = options.root;
   const isIgnored = options.isIgnored;
-  const ignore = [...ALWAYS_IGNORED, ...(options.includeNodeModules ? [] : IGNORED_UNLESS_ASKED), ...(options.exclude ?? []), ...readIgnoreFile(root)];
+  const builtinIgnores = [...ALWAYS_IGNORED, ...(options.includeNodeModules ? [] : IGNORED_UNLESS_ASKED)];
+  const ignore = [...builtinIgnores, ...(options.exclude ?? []), ...readIgnoreFile(root)];
   const seenReal = new Set<string>();
   const walkedDirs: string[] = [];
   const linkedDirs: Array<{ abs: string; rel: string }> = [];
@@ -74,9 +75,52 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
 
   // No stat per file: the directory entries already say what is a file, and sizes aren't needed
   // to scan (a file is read to its end, whatever its size was when listed).
-  // fast-glob's synchronous walk is the fastest of its three APIs here (a 10,000-file tree lists in
-  // about 100 ms, against 200 ms streamed), and the scan starts its worker threads meanwhile.
-  async function* walk(dirAbs: string, relPrefix: string): AsyncGenerator<WorkspaceFile> {
+  const entry = function* (dirAbs: string, realDir: string, relPrefix: string, e: { path: string; dirent: { isFile(): boolean; isSymbolicLink(): boolean } }): Generator<WorkspaceFile> {
+    const abs = path.join(dirAbs, e.path);
+    const rel = relPrefix + e.path;
+    if (isIgnored?.(abs)) return;
+    if (e.dirent.isFile()) {
+      if (firstTime(path.join(realDir, e.path))) yield { abs, rel, size: -1 };
+    } else if (e.dirent.isSymbolicLink()) {
+      const file = resolveLink(abs, rel);
+      if (file) yield file;
+    }
+  };
+
+  // With only the built-in ignores (.git, node_modules), folders are read here, one at a time,
+  // breadth first as fast-glob does: files reach the worker threads while the rest is still being
+  // listed, and a 10,000-file tree lists in a third of fast-glob's time (its per-entry glob filters
+  // are most of its cost). Globs from --include, --exclude or .outloopignore go to fast-glob.
+  const plain = !options.include?.length && ignore.length === builtinIgnores.length;
+  function* walkPlain(dirAbs: string, relPrefix: string): Generator<WorkspaceFile> {
+    const realDir = realOrSelf(dirAbs);
+    walkedDirs.push(realDir);
+    const queue: string[] = ['']; // folders still to read, relative to dirAbs, '' for dirAbs itself
+    for (let q = 0; q < queue.length; q++) {
+      const sub = queue[q]!;
+      let dirents: fs.Dirent[];
+      try {
+        dirents = fs.readdirSync(path.join(dirAbs, sub), { withFileTypes: true });
+      } catch (err) {
+        // A folder that can't be read is said so, as for an unreadable file; one that vanished isn't.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (sub !== '' && (code === 'EACCES' || code === 'EPERM')) warnings.push({ path: relPrefix + sub, kind: 'unreadable', message: 'folder could not be read (permission denied)' });
+        continue;
+      }
+      for (const dirent of dirents) {
+        const name = dirent.name;
+        if (name === '.git') continue;
+        const rel = sub === '' ? name : sub + '/' + name;
+        if (dirent.isDirectory()) {
+          if (name !== 'node_modules' || options.includeNodeModules) queue.push(rel);
+        } else yield* entry(dirAbs, realDir, relPrefix, { path: rel, dirent });
+      }
+    }
+  }
+
+  // fast-glob's synchronous walk is the fastest of its three APIs (against 200 ms streamed for a
+  // 10,000-file tree); the scan starts its worker threads meanwhile.
+  function* walkGlobs(dirAbs: string, relPrefix: string): Generator<WorkspaceFile> {
     const realDir = realOrSelf(dirAbs);
     walkedDirs.push(realDir);
     const entries = fg.sync(options.include?.length ? options.include : ['**'], {
@@ -89,20 +133,14 @@ export async function* walkWorkspace(options: WorkspaceOptions, warnings: ScanWa
       suppressErrors: true,
     });
     for (const e of entries) {
-      const abs = path.join(dirAbs, e.path);
-      const rel = relPrefix + e.path;
-      if (isIgnored?.(abs)) continue;
-      if (e.dirent.isFile()) {
-        if (firstTime(path.join(realDir, e.path))) yield { abs, rel, size: -1 };
-      } else if (e.dirent.isDirectory()) {
+      if (e.dirent.isDirectory()) {
         // The walk skips a folder it can't open without a word; say so, as for an unreadable file.
-        if (!canList(abs)) warnings.push({ path: rel, kind: 'unreadable', message: 'folder could not be read (permission denied)' });
-      } else if (e.dirent.isSymbolicLink()) {
-        const file = resolveLink(abs, rel);
-        if (file) yield file;
-      }
+        const abs = path.join(dirAbs, e.path);
+        if (!isIgnored?.(abs) && !canList(abs)) warnings.push({ path: relPrefix + e.path, kind: 'unreadable', message: 'folder could not be read (permission denied)' });
+      } else yield* entry(dirAbs, realDir, relPrefix, e);
     }
   }
+  const walk = plain ? walkPlain : walkGlobs;
 
   for (const target of options.targets ?? [root]) {
     let st: fs.Stats;
