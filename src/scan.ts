@@ -172,7 +172,7 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   const tally = emptyTally();
   if (useThreads) {
     pool ??= startPool(defaultWorkers());
-    await pool.run(all, tally, options.onProgress);
+    await pool.run(all, tally, new Detector(rules.ruleSet), options.onProgress);
   } else {
     await pool?.close();
     await scanInline(all, rules.ruleSet, tally, options.onProgress);
@@ -270,8 +270,9 @@ async function* chain(first: WorkspaceFile[], rest: AsyncGenerator<WorkspaceFile
   if (rest) yield* rest;
 }
 
+/** Worker threads besides the main thread, which scans too: one core each. */
 function defaultWorkers(): number {
-  return Math.max(1, Math.min(os.availableParallelism(), 8));
+  return Math.max(1, Math.min(os.availableParallelism(), 8) - 1);
 }
 
 /** A walk that ended early: threads pay off only for a few big files. */

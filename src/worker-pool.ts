@@ -1,13 +1,23 @@
-/** Worker threads that each compile the rules once, then scan the batches of files they are sent. */
+/**
+ * Worker threads that each compile the rules once, then scan the batches of files they are sent;
+ * the main thread scans batches too, between listing folders and passing messages.
+ */
 import { Worker } from 'node:worker_threads';
+import type { Detector } from './detect/engine.js';
 import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
-import { mergeTally, type ScanTally } from './scan-file.js';
+import { addFileResult, emptyTally, mergeTally, scanFile, type ScanTally } from './scan-file.js';
 import type { WorkspaceFile } from './sources/workspace.js';
 
-/** Small batches go to whichever worker is free, so one big file doesn't leave a core idle. */
+/** Small batches go to whichever thread is free, so one big file doesn't leave a core idle. */
 const BATCH_FILES = 32;
+
+/**
+ * Batches a worker holds at once: while it scans one, the next is already waiting in its queue, so
+ * it never sits idle while the main thread (busy scanning a batch of its own) gets to its reply.
+ */
+const IN_FLIGHT = 2;
 
 /**
  * Each thread's young generation, in MB (V8 splits it into two semi-spaces and a large-object
@@ -18,9 +28,16 @@ const BATCH_FILES = 32;
  */
 const YOUNG_GENERATION_MB = 12;
 
+type Batch = Array<{ abs: string; rel: string; source?: SourceKind }>;
+
 export class WorkerPool {
   private readonly workers: Worker[];
 
+  /**
+   * `size` worker threads. Each is a whole JavaScript engine of its own (startup, compiled code,
+   * heap, garbage-collector helpers), which is why the main thread scans as well rather than
+   * leaving a core to one more of them.
+   */
   constructor(packs: LoadedPack[], cached: boolean, readonly size: number) {
     const url = new URL('./worker.js', import.meta.url);
     const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
@@ -31,14 +48,20 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
+  /** Scans `files` on the workers and, given a detector, on this thread too. */
+  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, local: Detector | null, onProgress?: (p: ScanProgress) => void): Promise<void> {
     const source = files[Symbol.asyncIterator]();
     let filesDone = 0;
-    // Workers ask for batches concurrently; pulls from the walk are chained so each file goes once.
+    const report = (part: ScanTally, count: number) => {
+      mergeTally(tally, part);
+      filesDone += count;
+      onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: part.findings });
+    };
+    // Threads ask for batches concurrently; pulls from the walk are chained so each file goes once.
     let pulling: Promise<unknown> = Promise.resolve();
-    const nextBatch = (): Promise<Array<{ abs: string; rel: string; source?: SourceKind }>> => {
+    const nextBatch = (): Promise<Batch> => {
       const batch = pulling.then(async () => {
-        const out: Array<{ abs: string; rel: string; source?: SourceKind }> = [];
+        const out: Batch = [];
         while (out.length < BATCH_FILES) {
           const next = await source.next();
           if (next.done) break;
@@ -51,22 +74,35 @@ export class WorkerPool {
     };
     const drive = (worker: Worker) =>
       new Promise<void>((resolve, reject) => {
+        let outstanding = 0;
+        let drained = false;
         const send = () => {
+          outstanding++;
           nextBatch().then((batch) => {
-            if (batch.length === 0) void worker.terminate().then(() => resolve());
-            else worker.postMessage(batch);
+            if (batch.length > 0) return worker.postMessage(batch);
+            outstanding--;
+            drained = true;
+            if (outstanding === 0) void worker.terminate().then(() => resolve());
           }, reject);
         };
         worker.on('message', (reply: { tally: ScanTally; count: number }) => {
-          mergeTally(tally, reply.tally);
-          filesDone += reply.count;
-          onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: reply.tally.findings });
-          send();
+          outstanding--;
+          report(reply.tally, reply.count);
+          if (!drained) send();
+          else if (outstanding === 0) void worker.terminate().then(() => resolve());
         });
         worker.on('error', reject);
-        send();
+        for (let k = 0; k < IN_FLIGHT; k++) send();
       });
-    await Promise.all(this.workers.map(drive));
+    const scanHere = async (detector: Detector) => {
+      for (let batch = await nextBatch(); batch.length > 0; batch = await nextBatch()) {
+        const part = emptyTally();
+        for (const f of batch) addFileResult(part, scanFile(f.abs, f.rel, detector, f.source));
+        report(part, batch.length);
+        // Let the workers' replies in (and their next batches out) before scanning on.
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await Promise.all([...this.workers.map(drive), ...(local ? [scanHere(local)] : [])]);
   }
 }
-

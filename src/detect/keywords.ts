@@ -99,13 +99,24 @@ export class KeywordIndex {
    * Calls onHit(keywordId, startIndex) for every occurrence, in no promised order.
    */
   scanBytes(bytes: Uint8Array, onHit: (keywordId: number, start: number) => void): void {
-    this.walk.bytes(bytes, onHit);
+    deliver(this.walk, this.walk.bytes(bytes), onHit);
   }
 
   /** The same walk over a string (decoded text); a character above 255 resets it, like any non-keyword one. */
   scan(text: string, onHit: (keywordId: number, start: number) => void): void {
-    this.walk.text(text, onHit);
+    deliver(this.walk, this.walk.text(text), onHit);
   }
+}
+
+/**
+ * Hands the walk's hits to the caller. Kept apart from the walk on purpose: a callback called from
+ * inside the hot loop was inlined into it, and every new branch the callback took (a first trigger,
+ * a first path-scoped rule) threw the loop's optimised code away and compiled it again, a dozen
+ * times a scan, on the threads that should be scanning.
+ */
+function deliver(walk: Walk, count: number, onHit: (keywordId: number, start: number) => void): void {
+  const hits = walk.hits;
+  for (let k = 0; k < count; k++) onHit(hits[2 * k]!, hits[2 * k + 1]!);
 }
 
 /** Below this, a buffer is walked in one go: splitting it isn't worth the bookkeeping. */
@@ -135,6 +146,9 @@ class Walk {
   private readonly lengths: Int32Array;
   /** A keyword can start this far before a split point and end after it. */
   private readonly overlap: number;
+  /** The last walk's hits as (keyword id, start) pairs; reused, grown when a text has many. */
+  hits = new Int32Array(1024);
+  private count = 0;
 
   constructor(data: KeywordIndexData) {
     const ALPHABET = 256;
@@ -168,9 +182,14 @@ class Walk {
     this.overlap = Math.max(0, ...data.keywords.map((k) => k.length - 1));
   }
 
-  bytes(b: Uint8Array, onHit: (keywordId: number, start: number) => void): void {
+  /** Walks the bytes; returns how many hits `hits` holds. */
+  bytes(b: Uint8Array): number {
+    this.count = 0;
     const n = b.length;
-    if (n < SPLIT_MIN) return this.range(b, 0, n, n, onHit);
+    if (n < SPLIT_MIN) {
+      this.whole(b);
+      return this.count;
+    }
     // The first half walks on past the middle far enough to finish any keyword started before it,
     // and reports only those; the second starts at the root in the middle.
     const mid = n >> 1;
@@ -183,44 +202,56 @@ class Walk {
     for (; j < n && i < firstEnd; i++, j++) {
       s1 = rows[s1 + column[b[i]!]!]!;
       s2 = rows[s2 + column[b[j]!]!]!;
-      if (s1 >= firstReport) this.report(s1, i, mid, onHit);
-      if (s2 >= firstReport) this.report(s2, j, n, onHit);
+      if (s1 >= firstReport) this.report(s1, i, mid);
+      if (s2 >= firstReport) this.report(s2, j, n);
     }
     for (; i < firstEnd; i++) {
       s1 = rows[s1 + column[b[i]!]!]!;
-      if (s1 >= firstReport) this.report(s1, i, mid, onHit);
+      if (s1 >= firstReport) this.report(s1, i, mid);
     }
     for (; j < n; j++) {
       s2 = rows[s2 + column[b[j]!]!]!;
-      if (s2 >= firstReport) this.report(s2, j, n, onHit);
+      if (s2 >= firstReport) this.report(s2, j, n);
     }
+    return this.count;
   }
 
-  /** Walks b[from, to) from the root, reporting keywords that start before `startsBefore`. */
-  private range(b: Uint8Array, from: number, to: number, startsBefore: number, onHit: (keywordId: number, start: number) => void): void {
+  private whole(b: Uint8Array): void {
     const { rows, column, firstReport } = this;
+    const n = b.length;
     let s = 0;
-    for (let i = from; i < to; i++) {
+    for (let i = 0; i < n; i++) {
       s = rows[s + column[b[i]!]!]!;
-      if (s >= firstReport) this.report(s, i, startsBefore, onHit);
+      if (s >= firstReport) this.report(s, i, n);
     }
   }
 
-  text(t: string, onHit: (keywordId: number, start: number) => void): void {
+  /** Walks the text; returns how many hits `hits` holds. */
+  text(t: string): number {
+    this.count = 0;
     const { rows, column, firstReport } = this;
     const n = t.length;
     let s = 0;
     for (let i = 0; i < n; i++) {
       const c = t.charCodeAt(i);
       s = rows[s + (c > 255 ? 0 : column[c]!)]!;
-      if (s >= firstReport) this.report(s, i, n, onHit);
+      if (s >= firstReport) this.report(s, i, n);
     }
+    return this.count;
   }
 
-  private report(row: number, end: number, startsBefore: number, onHit: (keywordId: number, start: number) => void): void {
+  private report(row: number, end: number, startsBefore: number): void {
     for (const id of this.outputs[row / this.columns]!) {
       const start = end - this.lengths[id]! + 1;
-      if (start < startsBefore) onHit(id, start);
+      if (start >= startsBefore) continue;
+      if (2 * this.count + 2 > this.hits.length) {
+        const grown = new Int32Array(this.hits.length * 2);
+        grown.set(this.hits);
+        this.hits = grown;
+      }
+      this.hits[2 * this.count] = id;
+      this.hits[2 * this.count + 1] = start;
+      this.count++;
     }
   }
 }
