@@ -19,9 +19,11 @@ export function detectTerminalFormat(path: string, head: string): TerminalFormat
   if (name === '.zsh_history' || name === 'zsh_history') return 'zsh-history';
   if (name === 'fish_history') return 'fish-history';
   if (name === '.bash_history') return 'bash-history';
-  if (ZSH_EXTENDED.test(head)) return 'zsh-history';
-  if (/^- cmd: /m.test(head) && /^ {2}when: \d/m.test(head)) return 'fish-history';
-  if (BASH_TIMESTAMP.test(head)) return 'bash-history';
+  // Each line-start pattern is tried only when its first characters start some line: a /m regex
+  // tries every position of the 4 KB head, for each of the thousands of files of a workspace.
+  if (startsALine(head, ': ') && ZSH_EXTENDED.test(head)) return 'zsh-history';
+  if (startsALine(head, '- cmd: ') && /^- cmd: /m.test(head) && /^ {2}when: \d/m.test(head)) return 'fish-history';
+  if (startsALine(head, '#') && BASH_TIMESTAMP.test(head)) return 'bash-history';
   if (name === 'typescript' || name.endsWith('.typescript')) return 'typescript';
   // tmux pipe-pane and most loggers write *.log; GNU screen's `log` writes screenlog.<n>.
   if (name.endsWith('.log') || name.startsWith('screenlog.')) return 'terminal-log';
@@ -29,12 +31,19 @@ export function detectTerminalFormat(path: string, head: string): TerminalFormat
   return null;
 }
 
-/** The first line that is neither blank nor a `#` comment (asciicast v3 allows comments). */
+function startsALine(head: string, prefix: string): boolean {
+  return head.startsWith(prefix) || head.includes('\n' + prefix);
+}
+
+/** The first line that is neither blank nor a `#` comment (asciicast v3 allows comments), within 64 lines. */
 function firstNonComment(head: string): string {
-  const text = head.startsWith('\xef\xbb\xbf') ? head.slice(3) : head;
-  for (const line of text.split('\n', 64)) {
-    const t = line.trim();
+  let from = head.startsWith('\xef\xbb\xbf') ? 3 : 0;
+  for (let k = 0; k < 64 && from <= head.length; k++) {
+    const nl = head.indexOf('\n', from);
+    const end = nl < 0 ? head.length : nl;
+    const t = head.slice(from, end).trim();
     if (t !== '' && !t.startsWith('#')) return t;
+    from = end + 1;
   }
   return '';
 }
