@@ -7,11 +7,11 @@ import { hasLayers, needsRendering, scanDecoded, type LayerPlan } from './decode
 import { rawBytes, rawString } from './decode/piece.js';
 import { bytesView, stringView } from './decode/view.js';
 import { pieceFindings, toFindings } from './enrich/finding.js';
-import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
+import type { Finding, ScanWarning, SourceKind, TranscriptContext } from './model/finding.js';
 import type { Fragment } from './model/fragment.js';
 import { classifyFile, type FileKind } from './sources/file-kind.js';
 import { readFileFragments } from './sources/files.js';
-import { sessionHeader, transcriptContext, type SessionHeader } from './sources/transcript/context.js';
+import { lineContext, sessionHeader, type SessionHeader } from './sources/transcript/context.js';
 
 export interface FileResult {
   findings: Finding[];
@@ -127,16 +127,17 @@ function mergeDecoded(found: Finding[], { findings: decoded, aliasRuns }: Decode
 
 function addTranscriptContext(found: Finding[], fragment: Fragment, kind: FileKind, header: SessionHeader): void {
   const view = fragment.text === undefined ? bytesView(fragment.bytes!) : stringView(fragment.text);
-  const lines = new Map<number, string>();
+  // One reader per line: the record's fields are read once for all the findings on it.
+  const lines = new Map<number, (offset: number) => TranscriptContext>();
   for (const f of found) {
     const index = (f.span.start - fragment.byteOffset) / fragment.unit;
     const start = view.newlineBefore(index) + 1;
-    let line = lines.get(start);
-    if (line === undefined) {
-      line = view.slice(start, lineEnd(view, start));
-      lines.set(start, line);
+    let context = lines.get(start);
+    if (context === undefined) {
+      context = lineContext(kind.agent!, view.slice(start, lineEnd(view, start)), header);
+      lines.set(start, context);
     }
-    f.transcript = transcriptContext(kind.agent!, line, index - start, header);
+    f.transcript = context(index - start);
   }
 }
 

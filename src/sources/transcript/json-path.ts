@@ -17,7 +17,7 @@ export function jsonPathAt(line: string, offset: number): PathSegment[] | null {
       const top = stack[stack.length - 1];
       if (offset > i && offset < end) return segments(stack);
       if (top?.kind === 'object' && top.expectKey) {
-        top.key = decodeKey(line.slice(i, end + 1));
+        top.key = decodeString(line, i + 1, end);
         top.expectKey = false;
       }
       i = end + 1;
@@ -36,7 +36,8 @@ export function jsonPathAt(line: string, offset: number): PathSegment[] | null {
   return stack.length ? segments(stack) : null;
 }
 
-function stringEnd(line: string, open: number): number {
+/** The index of the quote that closes the string opened at `open`, or the line's length. */
+export function stringEnd(line: string, open: number): number {
   for (let q = line.indexOf('"', open + 1); q >= 0; q = line.indexOf('"', q + 1)) {
     let k = q - 1;
     while (line.charCodeAt(k) === 92) k--;
@@ -45,11 +46,21 @@ function stringEnd(line: string, open: number): number {
   return line.length;
 }
 
-function decodeKey(quoted: string): string {
+/**
+ * The content of a JSON string, line[start, end), as real characters (the line holds UTF-8 bytes,
+ * one per character). Most keys and ids are plain ASCII and are taken as they are.
+ */
+export function decodeString(line: string, start: number, end: number): string {
+  let plain = true;
+  for (let k = start; k < end && plain; k++) {
+    const c = line.charCodeAt(k);
+    plain = c !== 92 && c < 128;
+  }
+  if (plain) return line.slice(start, end);
   try {
-    return JSON.parse(Buffer.from(quoted, 'latin1').toString('utf8')) as string;
+    return JSON.parse(Buffer.from(line.slice(start - 1, end + 1), 'latin1').toString('utf8')) as string;
   } catch {
-    return quoted.slice(1, -1);
+    return line.slice(start, end);
   }
 }
 
