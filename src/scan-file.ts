@@ -5,7 +5,7 @@
 import type { Detector, Match, PrefilterLog } from './detect/engine.js';
 import { hasLayers, needsRendering, scanDecoded, type LayerPlan } from './decode/layers.js';
 import { rawBytes, rawString } from './decode/piece.js';
-import { bytesView, stringView } from './decode/view.js';
+import { bytesView, stringView, type TextView } from './decode/view.js';
 import { pieceFindings, toFindings } from './enrich/finding.js';
 import type { Finding, ScanWarning, SourceKind, TranscriptContext } from './model/finding.js';
 import type { Fragment } from './model/fragment.js';
@@ -38,7 +38,7 @@ export function scanFragments(fragments: Iterable<Fragment>, detector: Detector,
     let found = owned.length ? toFindings(fragment, owned, warnings) : [];
     const plan = layerPlan(fragment, kind, log);
     if (hasLayers(plan)) found = mergeDecoded(found, decodedFindings(fragment, plan, log, detector, warnings));
-    if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, view.slice(0, lineEnd(view, 0)));
+    if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, lineAt(fragment, view, 0));
     if (kind.agent && found.length) addTranscriptContext(found, fragment, kind, header ?? { sessionId: null, cwd: null });
     for (const f of found) {
       f.source = kind.source;
@@ -134,11 +134,17 @@ function addTranscriptContext(found: Finding[], fragment: Fragment, kind: FileKi
     const start = view.newlineBefore(index) + 1;
     let context = lines.get(start);
     if (context === undefined) {
-      context = lineContext(kind.agent!, view.slice(start, lineEnd(view, start)), header);
+      context = lineContext(kind.agent!, lineAt(fragment, view, start), header);
       lines.set(start, context);
     }
     f.transcript = context(index - start);
   }
+}
+
+/** The line at `start`: a view of the fragment's bytes (a multi-MB JSONL record is not copied), else its text. */
+function lineAt(fragment: Fragment, view: TextView, start: number): Buffer | string {
+  const end = lineEnd(view, start);
+  return fragment.bytes ? fragment.bytes.subarray(start, end) : view.slice(start, end);
 }
 
 function lineEnd(view: { length: number; newlineAfter(from: number, to: number): number }, from: number): number {

@@ -92,6 +92,22 @@ describe('lineContext', () => {
     }
   });
 
+  it('reads a line held as bytes (a view of the read buffer) as it reads the same line as a string', () => {
+    // Non-ASCII and escaped characters in a kept value: decoded from UTF-8 bytes either way.
+    const record = { ...claudeRecord, cwd: '/home/dev/naïveé', message: { ...claudeRecord.message, role: 'usér' } };
+    const line = bytes(JSON.stringify(record)).replace('"/home/dev/', '"\\/home\\/dev\\/');
+    const asBytes = Buffer.from(line, 'latin1');
+    assert.deepEqual(readEnvelope(asBytes), readEnvelope(line));
+    assert.equal(readEnvelope(asBytes)?.cwd, '/home/dev/naïveé');
+    assert.ok(line.includes('\\/home'));
+    for (const m of ['MARK_A', 'MARK_B', 'MARK_C']) {
+      const offset = line.indexOf(m) + 1;
+      assert.deepEqual(lineContext('claude-code', asBytes, header)(offset), lineContext('claude-code', line, header)(offset), m);
+    }
+    const cut = asBytes.subarray(0, asBytes.indexOf('MARK_C') + 10);
+    assert.equal(lineContext('claude-code', cut, header)(cut.length - 5).messageUuid, 'u-1', 'salvaged from bytes too');
+  });
+
   it('salvages the envelope of a cut-off line', () => {
     const whole = bytes(JSON.stringify(claudeRecord));
     const cut = whole.slice(0, whole.indexOf('MARK_C') + 10);

@@ -5,7 +5,7 @@
  */
 import type { AgentName, TranscriptContext } from '../../model/finding.js';
 import { readEnvelope } from './envelope.js';
-import { formatPath, jsonPathAt, type PathSegment } from './json-path.js';
+import { formatPath, jsonPathAt, slice, type LineText, type PathSegment } from './json-path.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ export interface SessionHeader {
   cwd: string | null;
 }
 
-export function sessionHeader(agent: AgentName, firstLine: string): SessionHeader {
+export function sessionHeader(agent: AgentName, firstLine: LineText): SessionHeader {
   const record = readEnvelope(firstLine);
   if (!record) return { sessionId: null, cwd: null };
   if (agent === 'codex' && record.type === 'session_meta') {
@@ -30,7 +30,7 @@ export function sessionHeader(agent: AgentName, firstLine: string): SessionHeade
 }
 
 /** The context of the byte at `offset` of `line` (a JSONL record of `agent`'s transcript). */
-export function transcriptContext(agent: AgentName, line: string, offset: number, header: SessionHeader): TranscriptContext {
+export function transcriptContext(agent: AgentName, line: LineText, offset: number, header: SessionHeader): TranscriptContext {
   return lineContext(agent, line, header)(offset);
 }
 
@@ -38,7 +38,7 @@ export function transcriptContext(agent: AgentName, line: string, offset: number
  * The context of any byte of `line`. The record's fields are read once, on the first call, and
  * shared by every finding on the line: a multi-MB tool output can hold dozens of keys.
  */
-export function lineContext(agent: AgentName, line: string, header: SessionHeader): (offset: number) => TranscriptContext {
+export function lineContext(agent: AgentName, line: LineText, header: SessionHeader): (offset: number) => TranscriptContext {
   // Only JSON Lines stores have one record per line; Aider's Markdown, Cline's pretty-printed JSON
   // and Cursor's database say nothing more than which agent wrote them.
   const lineRecords = agent === 'claude-code' || agent === 'codex' || agent === 'gemini-cli';
@@ -47,7 +47,8 @@ export function lineContext(agent: AgentName, line: string, header: SessionHeade
   return (offset) => {
     const path = lineRecords ? jsonPathAt(line, offset) : null;
     if (!read) {
-      record = readEnvelope(line) ?? salvage(line);
+      // A cut-off line (rare: the last line of a killed session) is salvaged from a copy.
+      record = readEnvelope(line) ?? salvage(slice(line, 0, line.length));
       read = true;
     }
     const base: TranscriptContext = {

@@ -8,7 +8,7 @@
  * transcript scan's peak memory. The walk copies nothing but the fields it keeps.
  */
 
-import { decodeString, stringEnd } from './json-path.js';
+import { codeAt, decodeString, stringEnd, type LineText } from './json-path.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,19 +38,19 @@ interface Frame {
 }
 
 /**
- * The kept fields of `line` (a byte string: one character per byte) as a sparse copy of the record:
+ * The kept fields of `line` (its bytes, or a string of one character per byte) as a sparse copy of the record:
  * `{ type, uuid, message: { role, content: [{ type }, …] }, payload: {…}, … }`, with nothing else.
  * Null when the line is not one whole JSON object (cut short, or not JSON): the caller then falls
  * back to what it can salvage. Where a key repeats, the last value wins, as with JSON.parse.
  */
-export function readEnvelope(line: string): Json | null {
+export function readEnvelope(line: LineText): Json | null {
   const open = skipSpace(line, 0);
-  if (line.charCodeAt(open) !== 123) return null;
+  if (codeAt(line, open) !== 123) return null;
   const root: Json = {};
   const stack: Frame[] = [{ array: false, copy: root, pattern: '', key: null, expectKey: true, index: 0 }];
   let i = open + 1;
   while (i < line.length) {
-    const c = line.charCodeAt(i);
+    const c = codeAt(line, i);
     const top = stack[stack.length - 1]!;
     if (c === 34) {
       const end = stringEnd(line, i);
@@ -95,9 +95,9 @@ function put(frame: Frame, value: unknown): void {
   else if (frame.copy && frame.key !== null) frame.copy[frame.key] = value;
 }
 
-function skipSpace(line: string, i: number): number {
+function skipSpace(line: LineText, i: number): number {
   while (i < line.length) {
-    const c = line.charCodeAt(i);
+    const c = codeAt(line, i);
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
     i++;
   }
