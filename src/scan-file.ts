@@ -56,6 +56,7 @@ function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): Layer
     // JSON string escapes are undone in any file (a JS or .env string holds them too), on the lines
     // where a keyword or a JSON sign sits.
     json: log.positions.length > 0 && has(92),
+    ...(fragment.jsonInString ? { jsonInString: true } : {}),
     // Base64 and percent runs are decoded on the lines where their signs sit; a Kubernetes Secret
     // (its values are lines away from `kind: Secret`) is decoded whole.
     base64: log.triggers.has('base64-file') ? 'all' : (log.at?.base64 ?? false),

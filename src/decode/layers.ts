@@ -18,6 +18,8 @@ export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 export interface LayerPlan {
   /** Undo JSON escapes on the lines where the prefilter saw a keyword or a JSON sign. */
   json: boolean;
+  /** The input starts inside a JSON string: a piece of a line too long to read whole. */
+  jsonInString?: boolean;
   /** Decode base64 runs: everywhere ('all'), on the lines holding these positions, or not at all. */
   base64: 'all' | number[] | false;
   /** Decode percent-encoded runs on the lines holding these positions. */
@@ -67,7 +69,7 @@ export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly num
   const jsonRendered: T[] = [];
   if (plan.format) apply(raw.piece(0, raw.length), FORMAT_DECODERS[plan.format], format);
   if (plan.json) {
-    forEachJsonPiece(raw, hits, (piece) => {
+    forEachJsonPiece(raw, hits, plan.jsonInString === true, (piece) => {
       json.push(...scan(piece));
       // One level deeper: what JSON decoding revealed may itself be base64, percent-encoded or
       // terminal output (tool results carry colour codes and progress lines).
@@ -105,8 +107,11 @@ function forEachSignLine(raw: RawText, positions: number[], visit: (piece: Decod
   }
 }
 
-/** The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time. */
-function forEachJsonPiece(raw: RawText, hits: readonly number[], visit: (piece: DecodedPiece) => void): void {
+/**
+ * The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time.
+ * `inString`: the first line starts inside a string literal.
+ */
+function forEachJsonPiece(raw: RawText, hits: readonly number[], inString: boolean, visit: (piece: DecodedPiece) => void): void {
   let lineEnd = -1;
   let backslash = -2; // the next backslash, searched again only once passed
   for (const hit of hits) {
@@ -118,10 +123,11 @@ function forEachJsonPiece(raw: RawText, hits: readonly number[], visit: (piece: 
     if (backslash < 0 || backslash >= lineEnd) continue;
     const line = raw.piece(lineStart, lineEnd);
     const text = line.text;
-    const decoded = decodeJsonLine(text, 0, text.length);
+    const opened = inString && lineStart === 0;
+    const decoded = decodeJsonLine(text, 0, text.length, opened);
     if (decoded) visit(compose(line, decoded));
     // JSON inside a JSON string (Codex tool-call arguments): decode its lines once more.
-    for (const run of nestedJsonLiterals(text, 0, text.length)) {
+    for (const run of nestedJsonLiterals(text, 0, text.length, opened)) {
       const inner = compose(line, run);
       const t = inner.text;
       for (let start = 0; start < t.length; ) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fingerprint } from '../../src/detect/redact.js';
 import { scan } from '../../src/scan.js';
-import { CHUNK_BYTES } from '../../src/sources/files.js';
+import { CHUNK_BYTES, inJsonString, MAX_LINE_BYTES, OVERLAP_BYTES } from '../../src/sources/files.js';
 import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
 
 async function scanOne(name: string, content: Buffer | string) {
@@ -134,5 +134,81 @@ describe('reading files in every encoding', () => {
     fs.closeSync(fd);
     const result = await scan({ paths: [dir], workers: 0 });
     assert.deepEqual(result.findings.map((f) => [f.line, f.span.start, f.fingerprint]), expected.map((e) => [e.line, e.start, fingerprint(e.key)]));
+  });
+
+  it('reads JSON lines longer than MAX_LINE_BYTES in pieces, decoding escaped keys in each, every key once', async () => {
+    // Tool outputs far longer than the cap, with \n escapes all through them as a Read result has.
+    const dash = (key: string) => key.replace(/-/g, '\\u002d');
+    const keys = ['across', 'after-owned', 'deep', 'stderr', 'last'].map((s) => ANTHROPIC(`overlong:${s}`));
+    const [across, afterOwned, deep, inStderr, last] = keys as [string, string, string, string, string];
+    // Offsets in a long line: where its first piece's owned part ends, and where the second starts.
+    const ownedEnd = MAX_LINE_BYTES - OVERLAP_BYTES;
+    const secondStart = MAX_LINE_BYTES - 2 * OVERLAP_BYTES;
+    const filler = 'line of ordinary output\\n';
+    let written = 0;
+    const spans: Array<[number, number, string]> = []; // line, file offset, key
+    /** A line of `length` bytes: each text at its offset, filler between; `{}` in a text is its key, JSON-escaped if so marked. */
+    type Placed = { at: number; text: string; key?: string; escaped?: boolean };
+    const longLine = (lineNo: number, placed: Placed[], length: number) => {
+      let out = '';
+      for (const { at, text, key, escaped } of [...placed, { at: length, text: '' }]) {
+        const n = Math.floor((at - out.length) / filler.length);
+        out += filler.repeat(n) + 'x'.repeat(at - out.length - n * filler.length);
+        if (key) spans.push([lineNo, written + out.length + text.indexOf('{}'), key]);
+        out += key ? text.replace('{}', escaped ? dash(key) : key) : text;
+      }
+      written += out.length + 1;
+      return out + '\n';
+    };
+    const first = '{"type":"user","sessionId":"s1","uuid":"u-1","message":{"role":"user","content":"hi"}}\n';
+    written = first.length;
+    const head = '{"type":"user","sessionId":"s1","uuid":"u-2","message":{"role":"user","content":"ok"},"toolUseResult":{"stdout":"';
+    // Line 2 checks the second piece starts inside the string: no quote in the output before the
+    // deep key, which only a decoder that knows it is inside a string sees.
+    const end = MAX_LINE_BYTES + 3 * 1024 * 1024;
+    const line2 = longLine(
+      2,
+      [
+        { at: 0, text: head },
+        { at: ownedEnd - 50, text: ' {} ', key: across, escaped: true }, // across the first piece's owned end
+        { at: ownedEnd + 100, text: ' {} ', key: afterOwned },
+        { at: MAX_LINE_BYTES + 2 * 1024 * 1024, text: ' KEY={} ', key: deep, escaped: true },
+        { at: end, text: '"}}' },
+      ],
+      end + 3,
+    );
+    // Line 3 checks a piece never starts after a backslash: there, \" would look like the closing
+    // quote, and every string after it would be read inside out.
+    const line3 = longLine(
+      3,
+      [
+        { at: 0, text: head },
+        { at: secondStart - 2, text: '5\\" screen' },
+        { at: MAX_LINE_BYTES + 1024 * 1024, text: '","stderr":"' },
+        { at: MAX_LINE_BYTES + 2 * 1024 * 1024, text: ' {} ', key: inStderr, escaped: true },
+        { at: end, text: '"}}' },
+      ],
+      end + 3,
+    );
+    const tail = `{"type":"user","sessionId":"s1","uuid":"u-4","message":{"role":"user","content":"${last}"}}\n`;
+    spans.push([4, written + tail.indexOf(last), last]);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'long.jsonl'), first + line2 + line3 + tail);
+    const result = await scan({ paths: [dir], workers: 0 });
+    assert.deepEqual(
+      result.findings.map((f) => [f.line, f.span.start, f.fingerprint]),
+      spans.map(([line, at, key]) => [line, at, fingerprint(key)]),
+    );
+  });
+});
+
+describe('inJsonString', () => {
+  it('follows quotes, skipping escaped ones, from a known start', () => {
+    const at = (s: string, inString = false) => inJsonString(Buffer.from(s), s.length, inString);
+    assert.equal(at('{"a":"b'), true);
+    assert.equal(at('{"a":"b\\"c'), true, 'an escaped quote');
+    assert.equal(at('{"a":"b\\\\"'), false, 'an escaped backslash, then the closing quote');
+    assert.equal(at('more text", "next":"', true), true, 'starting inside a string');
+    assert.equal(at('more text", "next":1', true), false);
   });
 });
