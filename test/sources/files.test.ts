@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fingerprint } from '../../src/detect/redact.js';
 import { scan } from '../../src/scan.js';
 import { CHUNK_BYTES, inJsonString, MAX_LINE_BYTES, OVERLAP_BYTES } from '../../src/sources/files.js';
-import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
+import { ANTHROPIC, fakeKey, tempDir, writeFiles } from '../helpers.js';
 
 async function scanOne(name: string, content: Buffer | string) {
   const dir = tempDir();
@@ -198,6 +198,51 @@ describe('reading files in every encoding', () => {
     assert.deepEqual(
       result.findings.map((f) => [f.line, f.span.start, f.fingerprint]),
       spans.map(([line, at, key]) => [line, at, fingerprint(key)]),
+    );
+  });
+});
+
+describe('multi-MB JSON lines', () => {
+  it('are JSON-decoded a block at a time: escaped keys at block seams and in nested JSON, each once', async () => {
+    const dash = (key: string) => key.replace(/-/g, '\\u002d');
+    const [nested, acrossSeam, atSeam, plainAtSeam] = ['nested', 'across', 'at', 'plain'].map((s) => ANTHROPIC(`blocks:${s}`)) as [string, string, string, string];
+    // A Codex tool call whose arguments (JSON in a JSON string) run past a MB, with the key deep
+    // inside, escaped in the inner JSON: only decoding twice reveals it.
+    const inner = JSON.stringify({ command: ['bash', '-lc', 'cat build.log\n' + 'compiled module 42 of 9000 in 3ms\n'.repeat(40_000) + `KEY=${nested}\n`] }).replace(nested, dash(nested));
+    const codex = JSON.stringify({ timestamp: 't', type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: inner, call_id: 'c1' } });
+    // A tool output past a MB with keys where its 512 KB blocks meet (offsets in the line).
+    const head = '{"type":"user","message":{"role":"user","content":"ok"},"toolUseResult":{"stdout":"';
+    const filler = 'compiled module 42 of 9000 in 3ms\\n';
+    let output = head;
+    const place = (at: number, text: string) => {
+      const n = Math.floor((at - output.length) / filler.length);
+      output += filler.repeat(n) + 'x'.repeat(at - output.length - n * filler.length) + text;
+    };
+    const BLOCK = 512 * 1024;
+    place(BLOCK - 40, ` ${dash(acrossSeam)} `);
+    // Cut short where the first block's text ends, it would still look like a key there (a Stripe
+    // key has no fixed length): only the next block, which owns it and sees it whole, reports it.
+    const stripe = fakeKey('sk_live_51{{alnum:97}}', 'blocks:stripe');
+    place(BLOCK + 64 * 1024 - 50, ` ${stripe} `);
+    place(2 * BLOCK + 1, ` ${dash(atSeam)} `);
+    place(3 * BLOCK - 10, ` ${plainAtSeam} `);
+    place(3 * BLOCK + 200_000, '"}}');
+    const first = '{"type":"user","message":{"role":"user","content":"hi"}}\n';
+    const text = first + codex + '\n' + output + '\n';
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'big.jsonl'), text);
+    assert.ok(codex.length > 1024 * 1024 && output.length > 1024 * 1024);
+    const result = await scan({ paths: [dir], workers: 0 });
+    const at = (written: string) => Buffer.byteLength(text.slice(0, text.indexOf(written)));
+    assert.deepEqual(
+      result.findings.map((f) => [f.line, f.span.start, f.fingerprint, f.encoding ?? 'raw']),
+      [
+        [2, at(JSON.stringify(dash(nested)).slice(1, -1)), fingerprint(nested), 'json+json'],
+        [3, at(dash(acrossSeam)), fingerprint(acrossSeam), 'json'],
+        [3, at(stripe), fingerprint(stripe), 'raw'],
+        [3, at(dash(atSeam)), fingerprint(atSeam), 'json'],
+        [3, at(plainAtSeam), fingerprint(plainAtSeam), 'raw'],
+      ],
     );
   });
 });
