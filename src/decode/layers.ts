@@ -45,13 +45,13 @@ export function hasLayers(plan: LayerPlan): boolean {
  * returns what the calls returned. `hits` are the sorted positions in raw's text where the
  * prefilter saw a keyword: only those lines are JSON-decoded.
  *
- * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 64 MB line):
+ * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 16 MB line):
  * - a piece is dropped once scanned. A transcript chunk decodes into megabytes of lines; holding
  *   them all until the last one was scanned carried them through young-generation collections into
  *   the old generation, which only a full collection empties: tens of MB per thread;
- * - the JSON layer reads only the lines with a hit, and the terminal, base64 and percent layers a
- *   block of lines at a time (see forEachLineBlock), so no layer but a whole-file format copies
- *   the fragment into one string.
+ * - the JSON layer reads only the lines with a hit (one over 1 MB a block at a time, see
+ *   WHOLE_LINE), and the terminal, base64 and percent layers a block of lines at a time (see
+ *   forEachLineBlock), so no layer but a whole-file format copies the fragment into one string.
  * The results still come back in one fixed order (format, JSON lines, rendered text, base64 runs,
  * percent runs, then each JSON line's base64, percent and rendering), so the merge that picks
  * between overlapping findings sees them as it always has.
@@ -116,7 +116,7 @@ function forEachSignLine(raw: RawText, positions: number[], visit: (piece: Decod
  * The byte range of the input a piece owns, when it overlaps its neighbours: only findings that
  * start there are its own.
  */
-export interface Owned {
+interface Owned {
   start: number;
   end: number;
 }
