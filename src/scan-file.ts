@@ -5,13 +5,13 @@
 import type { Detector, Match, PrefilterLog } from './detect/engine.js';
 import { hasLayers, needsRendering, scanDecoded, type LayerPlan } from './decode/layers.js';
 import { rawBytes, rawString } from './decode/piece.js';
-import { bytesView, stringView } from './decode/view.js';
+import { bytesView, stringView, type TextView } from './decode/view.js';
 import { pieceFindings, toFindings } from './enrich/finding.js';
-import type { Finding, ScanWarning, SourceKind } from './model/finding.js';
+import type { Finding, ScanWarning, SourceKind, TranscriptContext } from './model/finding.js';
 import type { Fragment } from './model/fragment.js';
 import { classifyFile, type FileKind } from './sources/file-kind.js';
 import { readFileFragments } from './sources/files.js';
-import { sessionHeader, transcriptContext, type SessionHeader } from './sources/transcript/context.js';
+import { lineContext, sessionHeader, type SessionHeader } from './sources/transcript/context.js';
 
 export interface FileResult {
   findings: Finding[];
@@ -38,7 +38,7 @@ export function scanFragments(fragments: Iterable<Fragment>, detector: Detector,
     let found = owned.length ? toFindings(fragment, owned, warnings) : [];
     const plan = layerPlan(fragment, kind, log);
     if (hasLayers(plan)) found = mergeDecoded(found, decodedFindings(fragment, plan, log, detector, warnings));
-    if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, view.slice(0, lineEnd(view, 0)));
+    if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, lineAt(fragment, view, 0));
     if (kind.agent && found.length) addTranscriptContext(found, fragment, kind, header ?? { sessionId: null, cwd: null });
     for (const f of found) {
       f.source = kind.source;
@@ -56,6 +56,7 @@ function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): Layer
     // JSON string escapes are undone in any file (a JS or .env string holds them too), on the lines
     // where a keyword or a JSON sign sits.
     json: log.positions.length > 0 && has(92),
+    ...(fragment.jsonInString ? { jsonInString: true } : {}),
     // Base64 and percent runs are decoded on the lines where their signs sit; a Kubernetes Secret
     // (its values are lines away from `kind: Secret`) is decoded whole.
     base64: log.triggers.has('base64-file') ? 'all' : (log.at?.base64 ?? false),
@@ -127,17 +128,24 @@ function mergeDecoded(found: Finding[], { findings: decoded, aliasRuns }: Decode
 
 function addTranscriptContext(found: Finding[], fragment: Fragment, kind: FileKind, header: SessionHeader): void {
   const view = fragment.text === undefined ? bytesView(fragment.bytes!) : stringView(fragment.text);
-  const lines = new Map<number, string>();
+  // One reader per line: the record's fields are read once for all the findings on it.
+  const lines = new Map<number, (offset: number) => TranscriptContext>();
   for (const f of found) {
     const index = (f.span.start - fragment.byteOffset) / fragment.unit;
     const start = view.newlineBefore(index) + 1;
-    let line = lines.get(start);
-    if (line === undefined) {
-      line = view.slice(start, lineEnd(view, start));
-      lines.set(start, line);
+    let context = lines.get(start);
+    if (context === undefined) {
+      context = lineContext(kind.agent!, lineAt(fragment, view, start), header);
+      lines.set(start, context);
     }
-    f.transcript = transcriptContext(kind.agent!, line, index - start, header);
+    f.transcript = context(index - start);
   }
+}
+
+/** The line at `start`: a view of the fragment's bytes (a multi-MB JSONL record is not copied), else its text. */
+function lineAt(fragment: Fragment, view: TextView, start: number): Buffer | string {
+  const end = lineEnd(view, start);
+  return fragment.bytes ? fragment.bytes.subarray(start, end) : view.slice(start, end);
 }
 
 function lineEnd(view: { length: number; newlineAfter(from: number, to: number): number }, from: number): number {

@@ -23,10 +23,17 @@ export interface Literal {
 /**
  * Every double-quoted literal in input[from, to). A raw newline can't sit inside a JSON string, so an
  * unterminated literal ends at the line's end and lexing resumes on the next line: one broken line
- * never shifts the quote parity of the rest of the file.
+ * never shifts the quote parity of the rest of the file. `inString`: input[from] is already inside
+ * a literal, whose opening quote came before (a piece of a line too long to read whole).
  */
-export function findLiterals(input: string, from: number, to: number, onLiteral: (lit: Literal) => void): void {
-  let open = input.indexOf('"', from);
+export function findLiterals(input: string, from: number, to: number, onLiteral: (lit: Literal) => void, inString = false): void {
+  // The next quote that opens a literal (`to` when there is none); from - 1 stands for one before
+  // the input.
+  const quoteAfter = (i: number) => {
+    const q = input.indexOf('"', i);
+    return q < 0 ? to : q;
+  };
+  let open = inString ? from - 1 : quoteAfter(from);
   let lineEnd = -1;
   // Same for the next backslash: searched again only once lexing has passed the last one found.
   let backslash = -2;
@@ -34,7 +41,7 @@ export function findLiterals(input: string, from: number, to: number, onLiteral:
     if (backslash !== -1 && backslash < start) backslash = input.indexOf('\\', start);
     return backslash >= 0 && backslash < end;
   };
-  while (open >= 0 && open < to) {
+  while (open < to) {
     // The line end is looked up again only once lexing has passed it: many short literals on one
     // long line must not each search for it.
     if (open >= lineEnd) lineEnd = lineEndAfter(input, open, to);
@@ -53,11 +60,11 @@ export function findLiterals(input: string, from: number, to: number, onLiteral:
       // Unterminated: take the rest of the line as the literal (a truncated last line).
       const end = lineEnd;
       onLiteral({ start: open + 1, end, escaped: escaped || hasBackslash(open + 1, end) });
-      open = input.indexOf('"', end);
+      open = quoteAfter(end);
       continue;
     }
     onLiteral({ start: open + 1, end: close, escaped: escaped || hasBackslash(open + 1, close) });
-    open = input.indexOf('"', close + 1);
+    open = quoteAfter(close + 1);
   }
 }
 
@@ -235,11 +242,17 @@ export function jsonStrings(input: string): DecodedRun[] {
  * literal alone, keeps a value next to its name: `"AWS_SECRET_ACCESS_KEY": "…\/…"` still shows
  * the keyword that the AWS rule looks for.
  */
-export function decodeJsonLine(input: string, lineStart: number, lineEnd: number): DecodedRun | null {
+export function decodeJsonLine(input: string, lineStart: number, lineEnd: number, inString = false): DecodedRun | null {
   const literals: Literal[] = [];
-  findLiterals(input, lineStart, lineEnd, (lit) => {
-    if (lit.escaped) literals.push(lit);
-  });
+  findLiterals(
+    input,
+    lineStart,
+    lineEnd,
+    (lit) => {
+      if (lit.escaped) literals.push(lit);
+    },
+    inString,
+  );
   if (!literals.length) return null;
   let text = '';
   let at = lineStart;
@@ -292,14 +305,20 @@ export function decodeJsonLine(input: string, lineStart: number, lineEnd: number
  * `function_call.arguments` string, a tool input echoed as text. Their own escapes (`\\n` in the
  * file) are only undone by decoding them a second time.
  */
-export function nestedJsonLiterals(input: string, from: number, to: number): DecodedRun[] {
+export function nestedJsonLiterals(input: string, from: number, to: number, inString = false): DecodedRun[] {
   const runs: DecodedRun[] = [];
-  findLiterals(input, from, to, (lit) => {
-    if (!lit.escaped) return;
-    const first = input.charCodeAt(lit.start);
-    if (first !== 123 && first !== 91) return; // { or [
-    const run = decodeLiteral(input, lit.start, lit.end);
-    if (run.text.includes('\\')) runs.push(run);
-  });
+  findLiterals(
+    input,
+    from,
+    to,
+    (lit) => {
+      if (!lit.escaped) return;
+      const first = input.charCodeAt(lit.start);
+      if (first !== 123 && first !== 91) return; // { or [
+      const run = decodeLiteral(input, lit.start, lit.end);
+      if (run.text.includes('\\')) runs.push(run);
+    },
+    inString,
+  );
   return runs;
 }

@@ -18,6 +18,8 @@ export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 export interface LayerPlan {
   /** Undo JSON escapes on the lines where the prefilter saw a keyword or a JSON sign. */
   json: boolean;
+  /** The input starts inside a JSON string: a piece of a line too long to read whole. */
+  jsonInString?: boolean;
   /** Decode base64 runs: everywhere ('all'), on the lines holding these positions, or not at all. */
   base64: 'all' | number[] | false;
   /** Decode percent-encoded runs on the lines holding these positions. */
@@ -43,20 +45,20 @@ export function hasLayers(plan: LayerPlan): boolean {
  * returns what the calls returned. `hits` are the sorted positions in raw's text where the
  * prefilter saw a keyword: only those lines are JSON-decoded.
  *
- * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 64 MB line):
+ * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 16 MB line):
  * - a piece is dropped once scanned. A transcript chunk decodes into megabytes of lines; holding
  *   them all until the last one was scanned carried them through young-generation collections into
  *   the old generation, which only a full collection empties: tens of MB per thread;
- * - the JSON layer reads only the lines with a hit, and the terminal, base64 and percent layers a
- *   block of lines at a time (see forEachLineBlock), so no layer but a whole-file format copies
- *   the fragment into one string.
+ * - the JSON layer reads only the lines with a hit (one over 1 MB a block at a time, see
+ *   WHOLE_LINE), and the terminal, base64 and percent layers a block of lines at a time (see
+ *   forEachLineBlock), so no layer but a whole-file format copies the fragment into one string.
  * The results still come back in one fixed order (format, JSON lines, rendered text, base64 runs,
  * percent runs, then each JSON line's base64, percent and rendering), so the merge that picks
  * between overlapping findings sees them as it always has.
  */
-export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly number[], scan: (piece: DecodedPiece) => T[]): T[] {
-  const apply = (piece: DecodedPiece, decoder: Decoder, into: T[]) => {
-    for (const run of decoder(piece.text)) into.push(...scan(compose(piece, run)));
+export function scanDecoded<T extends { span: { start: number } }>(raw: RawText, plan: LayerPlan, hits: readonly number[], scan: (piece: DecodedPiece) => T[]): T[] {
+  const apply = (piece: DecodedPiece, decoder: Decoder, into: T[], owned: Owned | null = null) => {
+    for (const run of decoder(piece.text)) into.push(...own(scan(compose(piece, run)), owned));
   };
   const format: T[] = [];
   const json: T[] = [];
@@ -67,13 +69,13 @@ export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly num
   const jsonRendered: T[] = [];
   if (plan.format) apply(raw.piece(0, raw.length), FORMAT_DECODERS[plan.format], format);
   if (plan.json) {
-    forEachJsonPiece(raw, hits, (piece) => {
-      json.push(...scan(piece));
+    forEachJsonPiece(raw, hits, plan.jsonInString === true, (piece, owned) => {
+      json.push(...own(scan(piece), owned));
       // One level deeper: what JSON decoding revealed may itself be base64, percent-encoded or
       // terminal output (tool results carry colour codes and progress lines).
-      if (plan.base64) apply(piece, base64Runs, jsonDeep);
-      if (plan.percent) apply(piece, percentRuns, jsonDeep);
-      if (needsRendering(piece.text)) apply(piece, renderTerminal, jsonRendered);
+      if (plan.base64) apply(piece, base64Runs, jsonDeep, owned);
+      if (plan.percent) apply(piece, percentRuns, jsonDeep, owned);
+      if (needsRendering(piece.text)) apply(piece, renderTerminal, jsonRendered, owned);
     });
   }
   const allBase64 = plan.base64 === 'all';
@@ -87,6 +89,11 @@ export function scanDecoded<T>(raw: RawText, plan: LayerPlan, hits: readonly num
   if (Array.isArray(plan.base64)) forEachSignLine(raw, plan.base64, (piece) => apply(piece, base64Runs, base64));
   if (plan.percent) forEachSignLine(raw, plan.percent, (piece) => apply(piece, percentRuns, percent));
   return [...format, ...json, ...rendered, ...base64, ...percent, ...jsonDeep, ...jsonRendered];
+}
+
+/** What a piece found, less what starts outside the part it owns (when it owns only a part). */
+function own<T extends { span: { start: number } }>(found: T[], owned: Owned | null): T[] {
+  return owned ? found.filter((t) => t.span.start >= owned.start && t.span.start < owned.end) : found;
 }
 
 /** A line holding a sign is read this far around the sign at most (a minified bundle is one line). */
@@ -105,33 +112,165 @@ function forEachSignLine(raw: RawText, positions: number[], visit: (piece: Decod
   }
 }
 
-/** The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time. */
-function forEachJsonPiece(raw: RawText, hits: readonly number[], visit: (piece: DecodedPiece) => void): void {
+/**
+ * The byte range of the input a piece owns, when it overlaps its neighbours: only findings that
+ * start there are its own.
+ */
+interface Owned {
+  start: number;
+  end: number;
+}
+
+/**
+ * The JSON-decoded pieces of the lines with a hit and a backslash, in order, one at a time.
+ * `inString`: the first line starts inside a string literal.
+ */
+function forEachJsonPiece(raw: RawText, hits: readonly number[], inString: boolean, visit: (piece: DecodedPiece, owned: Owned | null) => void): void {
   let lineEnd = -1;
   let backslash = -2; // the next backslash, searched again only once passed
-  for (const hit of hits) {
-    if (hit < lineEnd) continue;
-    const lineStart = raw.lastIndexOf(10, hit) + 1;
-    const nl = raw.indexOf(10, hit);
+  for (let h = 0; h < hits.length; h++) {
+    if (hits[h]! < lineEnd) continue;
+    const lineStart = raw.lastIndexOf(10, hits[h]!) + 1;
+    const nl = raw.indexOf(10, hits[h]!);
     lineEnd = nl >= 0 ? nl : raw.length;
     if (backslash !== -1 && backslash < lineStart) backslash = raw.indexOf(92, lineStart);
     if (backslash < 0 || backslash >= lineEnd) continue;
-    const line = raw.piece(lineStart, lineEnd);
-    const text = line.text;
-    const decoded = decodeJsonLine(text, 0, text.length);
-    if (decoded) visit(compose(line, decoded));
-    // JSON inside a JSON string (Codex tool-call arguments): decode its lines once more.
-    for (const run of nestedJsonLiterals(text, 0, text.length)) {
-      const inner = compose(line, run);
-      const t = inner.text;
-      for (let start = 0; start < t.length; ) {
-        const end = t.indexOf('\n', start) < 0 ? t.length : t.indexOf('\n', start);
-        const decoded = decodeJsonLine(t, start, end);
-        if (decoded) visit(compose(inner, decoded));
-        start = end + 1;
-      }
+    const opened = inString && lineStart === 0;
+    if (lineEnd - lineStart <= WHOLE_LINE) {
+      decodeJsonPiece(raw.piece(lineStart, lineEnd), opened, (piece) => visit(piece, null));
+      continue;
+    }
+    let last = h;
+    while (last + 1 < hits.length && hits[last + 1]! < lineEnd) last++;
+    for (const b of lineBlocks(raw, lineStart, lineEnd, hits.slice(h, last + 1), opened)) {
+      const piece = raw.piece(b.start, b.end);
+      const owned = { start: piece.at(b.ownStart - b.start), end: piece.at(b.ownEnd - b.start) };
+      decodeJsonPiece(piece, b.inString, (decoded) => visit(decoded, owned));
     }
   }
+}
+
+/** One line, or a block of one, with its JSON escapes undone; then the JSON nested in its strings. */
+function decodeJsonPiece(line: DecodedPiece, inString: boolean, visit: (piece: DecodedPiece) => void): void {
+  const text = line.text;
+  const decoded = decodeJsonLine(text, 0, text.length, inString);
+  if (decoded) visit(compose(line, decoded));
+  // JSON inside a JSON string (Codex tool-call arguments): decode its lines once more.
+  for (const run of nestedJsonLiterals(text, 0, text.length, inString)) {
+    const inner = compose(line, run);
+    const t = inner.text;
+    for (let start = 0; start < t.length; ) {
+      const end = t.indexOf('\n', start) < 0 ? t.length : t.indexOf('\n', start);
+      const decoded = decodeJsonLine(t, start, end);
+      if (decoded) visit(compose(inner, decoded));
+      start = end + 1;
+    }
+  }
+}
+
+/**
+ * A line up to this long is JSON-decoded whole. A longer one (a tool output of several MB) is
+ * decoded a block at a time: decoded whole, it cost a thread its text, its decoded text and their
+ * garbage, some 40 MB of a transcript scan's peak for lines of 6 MB. Under 1 MB with its reach, a
+ * block's text is an ordinary heap string (longer ones are made external, freed later).
+ */
+const WHOLE_LINE = 1024 * 1024;
+const BLOCK = 512 * 1024;
+/**
+ * How far a block reads past its own part either side, so that a match starting in its own part
+ * is seen whole with its keyword: past any rule's window (8 KB after a keyword at most) even when
+ * written all in escapes, six bytes a character.
+ */
+const BLOCK_REACH = 64 * 1024;
+
+interface Block {
+  /** The block's text: raw[start, end). */
+  start: number;
+  end: number;
+  /** Whether `start` is inside a string literal. */
+  inString: boolean;
+  /** Its own part: findings that start there are its own. */
+  ownStart: number;
+  ownEnd: number;
+}
+
+/**
+ * The blocks of the line raw[lineStart, lineEnd) that have a hit within reach, each told whether it
+ * starts inside a string. A block never starts after a backslash (mid-escape), and takes in the
+ * whole of a literal holding JSON (`"{…}"`, `"[…]"`) that it starts or ends inside, so the nested
+ * layer sees that JSON from its start.
+ */
+function lineBlocks(raw: RawText, lineStart: number, lineEnd: number, hits: readonly number[], startsInString: boolean): Block[] {
+  const blocks: Block[] = [];
+  let h = 0;
+  for (let own = lineStart; own < lineEnd; own += BLOCK) {
+    const start = Math.max(lineStart, own - BLOCK_REACH);
+    const end = Math.min(lineEnd, own + BLOCK + BLOCK_REACH);
+    while (h < hits.length && hits[h]! < start) h++;
+    if (h < hits.length && hits[h]! < end) blocks.push({ start, end, inString: false, ownStart: own, ownEnd: Math.min(lineEnd, own + BLOCK) });
+  }
+  // Blocks overlap, so their starts and their ends are each read in one pass over the quotes.
+  const starts = quoteReader(raw, lineStart, startsInString);
+  for (const b of blocks) {
+    starts.readTo(b.start);
+    if (starts.nestedOpen() >= 0) b.start = starts.nestedOpen();
+    else if (starts.inString()) {
+      b.inString = true;
+      while (b.start > lineStart && raw.codeAt(b.start - 1) === 92) b.start--;
+    }
+  }
+  const ends = quoteReader(raw, lineStart, startsInString);
+  let nested = { open: -1, end: -1 }; // the last literal holding JSON that a block was stretched to
+  for (const b of blocks) {
+    if (b.end > nested.open && b.end < nested.end) {
+      b.end = nested.end;
+      continue;
+    }
+    ends.readTo(b.end);
+    const open = ends.nestedOpen();
+    if (open >= 0) {
+      b.end = ends.readToClose(lineEnd);
+      nested = { open, end: b.end };
+    }
+  }
+  return blocks;
+}
+
+/** Follows a line's string literals from its start, reading its quotes once, forwards. */
+function quoteReader(raw: RawText, lineStart: number, startsInString: boolean) {
+  let inString = startsInString;
+  let open = -1; // the quote that opened the literal we are in (-1: before the line)
+  let pos = lineStart;
+  /** Reads the quotes before `to`; with `close`, stops after the one that closes the current literal. */
+  const read = (to: number, close: boolean): void => {
+    for (let q = raw.indexOf(34, Math.max(pos, lineStart)); q >= 0 && q < to; q = raw.indexOf(34, q + 1)) {
+      pos = q + 1;
+      if (!inString) {
+        inString = true;
+        open = q;
+        continue;
+      }
+      let k = q - 1;
+      while (k >= lineStart && raw.codeAt(k) === 92) k--;
+      if ((q - 1 - k) % 2 === 1) continue; // an escaped quote
+      inString = false;
+      if (close) return;
+    }
+    pos = Math.max(pos, to);
+  };
+  return {
+    readTo: (to: number) => {
+      if (to > pos) read(to, false);
+    },
+    inString: () => inString,
+    /** Where the literal we are in opened, if it holds JSON; else -1. */
+    nestedOpen: () => (inString && open >= lineStart && (raw.codeAt(open + 1) === 123 || raw.codeAt(open + 1) === 91) ? open : -1),
+    /** Reads on to the end of the literal we are in; returns the index after its closing quote (or `limit`). */
+    readToClose: (limit: number) => {
+      read(limit, true);
+      return inString ? limit : pos;
+    },
+  };
 }
 
 /**

@@ -102,6 +102,8 @@ export interface RawText {
   indexOf(code: number, from: number): number;
   /** Index of the last character `code` at or before `from`, or -1. */
   lastIndexOf(code: number, from: number): number;
+  /** The character code at `index` (NaN outside the text). */
+  codeAt(index: number): number;
   /** A piece for text[start, end), placed at its bytes in the file. */
   piece(start: number, end: number): DecodedPiece;
 }
@@ -112,6 +114,7 @@ export function rawBytes(bytes: Buffer, base: number): RawText {
     length: bytes.length,
     indexOf: (code, from) => bytes.indexOf(code, from),
     lastIndexOf: (code, from) => (from < 0 ? -1 : bytes.lastIndexOf(code, from)),
+    codeAt: (index) => bytes[index] ?? NaN,
     piece: (start, end) => rawPiece(bytes.toString('latin1', start, end), base + start),
   };
 }
@@ -122,6 +125,7 @@ export function rawString(text: string, base: number, unit: 1 | 2): RawText {
     length: text.length,
     indexOf: (code, from) => text.indexOf(String.fromCharCode(code), from),
     lastIndexOf: (code, from) => (from < 0 ? -1 : text.lastIndexOf(String.fromCharCode(code), from)),
+    codeAt: (index) => text.charCodeAt(index),
     piece: (start, end) => rawPiece(start === 0 && end === text.length ? text : text.slice(start, end), base + start * unit, unit),
   };
 }

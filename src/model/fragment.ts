@@ -27,6 +27,11 @@ export interface Fragment {
   ownedStart: number;
   ownedEnd: number;
   /**
+   * Set on a piece of a JSON line too long to read whole (see sources/files.ts) that starts inside
+   * a string literal, so the JSON layer reads its quotes the right way round.
+   */
+  jsonInString?: boolean;
+  /**
    * When set, only findings that start on these lines (inclusive 1-based ranges, sorted) are
    * reported: a staged file is scanned whole, so a key split over lines is still seen, but only
    * what the commit adds is reported.

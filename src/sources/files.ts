@@ -138,8 +138,14 @@ function startsWithJson(head: Buffer): boolean {
   return false;
 }
 
-/** A single line longer than this is read in overlapping chunks like any other text. */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * A single line longer than this is read in overlapping chunks like any other text. Each thread
+ * holds a line this long some three times over (the read buffer, its text, its JSON-decoded text),
+ * so it bounds a scan's memory: at 64 MB, two threads on two long lines passed 300 MB. Agent
+ * records this long are rare (a whole bundle printed by a tool), and a chunk of one still gets its
+ * JSON strings decoded (see jsonInString); only its transcript context is then partial.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Large JSON Lines files are cut at line ends, never inside a record: the JSON layer must see
@@ -156,6 +162,7 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
     let column = 0;
     let from = bom;
     let ownedFrom = bom; // where this fragment's own findings start (after an overlap)
+    let inString = false; // whether `from` is inside a JSON string (within an overlong line)
     while (from < size) {
       let n = readAt(fd, buf, Math.min(buf.length, size - from), from);
       if (n <= 0) break;
@@ -174,8 +181,13 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
       const ownedStart = ownedFrom - from;
       // An overlong line: own all but the last overlap, which the next fragment reads again.
       const ownedEnd = overlong && from + end < size ? end - OVERLAP_BYTES : end;
-      yield { source, path, bytes, encoding: 'utf8', byteOffset: from, unit: 1, firstLine: line, firstColumn: column, ownedStart, ownedEnd };
-      const next = from + ownedEnd - (overlong && from + end < size ? OVERLAP_BYTES : 0);
+      yield { source, path, bytes, encoding: 'utf8', byteOffset: from, unit: 1, firstLine: line, firstColumn: column, ownedStart, ownedEnd, ...(inString ? { jsonInString: true } : {}) };
+      const cutsLine = overlong && from + end < size;
+      let next = from + ownedEnd - (cutsLine ? OVERLAP_BYTES : 0);
+      // The next piece of a cut line must not start in the middle of an escape (after a
+      // backslash), and is told whether it starts inside a string.
+      while (cutsLine && next > from && buf[next - from - 1] === 92) next--;
+      inString = cutsLine && inJsonString(bytes, next - from, inString);
       const view = bytesView(bytes);
       const upTo = next - from;
       let lastNewline = -1;
@@ -192,6 +204,22 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Whether byte `to` of `bytes` lies inside a JSON string, given whether byte 0 does (byte 0 never
+ * being the middle of an escape).
+ */
+export function inJsonString(bytes: Buffer, to: number, inString: boolean): boolean {
+  for (let q = bytes.indexOf(34); q >= 0 && q < to; q = bytes.indexOf(34, q + 1)) {
+    if (inString) {
+      let k = q - 1;
+      while (k >= 0 && bytes[k] === 92) k--;
+      if ((q - 1 - k) % 2 === 1) continue; // an escaped quote
+    }
+    inString = !inString;
+  }
+  return inString;
 }
 
 function readAt(fd: number, buf: Buffer, length: number, position: number): number {

@@ -14,6 +14,14 @@ describe('JSON string layer', () => {
     assert.deepEqual(literals('{"a":"x\\"y","b":"z\\\\"}'), ['a', 'x\\"y', 'b', 'z\\\\']);
   });
 
+  it('reads input that starts inside a literal (a piece of an overlong line) the right way round', () => {
+    const s = 'tail of a \\"string", "k": "v\\u002d"\n{"next":"line"}';
+    const out: string[] = [];
+    findLiterals(s, 0, s.length, (l) => out.push(s.slice(l.start, l.end)), true);
+    assert.deepEqual(out, ['tail of a \\"string', 'k', 'v\\u002d', 'next', 'line']);
+    assert.equal(decodeJsonLine(s, 0, s.indexOf('\n'), true)?.text, 'tail of a "string", "k": "v-"');
+  });
+
   it('ends an unterminated literal at its line, so the next line lexes normally', () => {
     assert.deepEqual(literals('{"a":"cut off here\n{"b":"c"}'), ['a', 'cut off here', 'b', 'c']);
   });

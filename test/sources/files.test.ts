@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fingerprint } from '../../src/detect/redact.js';
 import { scan } from '../../src/scan.js';
-import { CHUNK_BYTES } from '../../src/sources/files.js';
-import { ANTHROPIC, tempDir, writeFiles } from '../helpers.js';
+import { CHUNK_BYTES, inJsonString, MAX_LINE_BYTES, OVERLAP_BYTES } from '../../src/sources/files.js';
+import { ANTHROPIC, fakeKey, tempDir, writeFiles } from '../helpers.js';
 
 async function scanOne(name: string, content: Buffer | string) {
   const dir = tempDir();
@@ -134,5 +134,126 @@ describe('reading files in every encoding', () => {
     fs.closeSync(fd);
     const result = await scan({ paths: [dir], workers: 0 });
     assert.deepEqual(result.findings.map((f) => [f.line, f.span.start, f.fingerprint]), expected.map((e) => [e.line, e.start, fingerprint(e.key)]));
+  });
+
+  it('reads JSON lines longer than MAX_LINE_BYTES in pieces, decoding escaped keys in each, every key once', async () => {
+    // Tool outputs far longer than the cap, with \n escapes all through them as a Read result has.
+    const dash = (key: string) => key.replace(/-/g, '\\u002d');
+    const keys = ['across', 'after-owned', 'deep', 'stderr', 'last'].map((s) => ANTHROPIC(`overlong:${s}`));
+    const [across, afterOwned, deep, inStderr, last] = keys as [string, string, string, string, string];
+    // Offsets in a long line: where its first piece's owned part ends, and where the second starts.
+    const ownedEnd = MAX_LINE_BYTES - OVERLAP_BYTES;
+    const secondStart = MAX_LINE_BYTES - 2 * OVERLAP_BYTES;
+    const filler = 'line of ordinary output\\n';
+    let written = 0;
+    const spans: Array<[number, number, string]> = []; // line, file offset, key
+    /** A line of `length` bytes: each text at its offset, filler between; `{}` in a text is its key, JSON-escaped if so marked. */
+    type Placed = { at: number; text: string; key?: string; escaped?: boolean };
+    const longLine = (lineNo: number, placed: Placed[], length: number) => {
+      let out = '';
+      for (const { at, text, key, escaped } of [...placed, { at: length, text: '' }]) {
+        const n = Math.floor((at - out.length) / filler.length);
+        out += filler.repeat(n) + 'x'.repeat(at - out.length - n * filler.length);
+        if (key) spans.push([lineNo, written + out.length + text.indexOf('{}'), key]);
+        out += key ? text.replace('{}', escaped ? dash(key) : key) : text;
+      }
+      written += out.length + 1;
+      return out + '\n';
+    };
+    const first = '{"type":"user","sessionId":"s1","uuid":"u-1","message":{"role":"user","content":"hi"}}\n';
+    written = first.length;
+    const head = '{"type":"user","sessionId":"s1","uuid":"u-2","message":{"role":"user","content":"ok"},"toolUseResult":{"stdout":"';
+    // Line 2 checks the second piece starts inside the string: no quote in the output before the
+    // deep key, which only a decoder that knows it is inside a string sees.
+    const end = MAX_LINE_BYTES + 3 * 1024 * 1024;
+    const line2 = longLine(
+      2,
+      [
+        { at: 0, text: head },
+        { at: ownedEnd - 50, text: ' {} ', key: across, escaped: true }, // across the first piece's owned end
+        { at: ownedEnd + 100, text: ' {} ', key: afterOwned },
+        { at: MAX_LINE_BYTES + 2 * 1024 * 1024, text: ' KEY={} ', key: deep, escaped: true },
+        { at: end, text: '"}}' },
+      ],
+      end + 3,
+    );
+    // Line 3 checks a piece never starts after a backslash: there, \" would look like the closing
+    // quote, and every string after it would be read inside out.
+    const line3 = longLine(
+      3,
+      [
+        { at: 0, text: head },
+        { at: secondStart - 2, text: '5\\" screen' },
+        { at: MAX_LINE_BYTES + 1024 * 1024, text: '","stderr":"' },
+        { at: MAX_LINE_BYTES + 2 * 1024 * 1024, text: ' {} ', key: inStderr, escaped: true },
+        { at: end, text: '"}}' },
+      ],
+      end + 3,
+    );
+    const tail = `{"type":"user","sessionId":"s1","uuid":"u-4","message":{"role":"user","content":"${last}"}}\n`;
+    spans.push([4, written + tail.indexOf(last), last]);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'long.jsonl'), first + line2 + line3 + tail);
+    const result = await scan({ paths: [dir], workers: 0 });
+    assert.deepEqual(
+      result.findings.map((f) => [f.line, f.span.start, f.fingerprint]),
+      spans.map(([line, at, key]) => [line, at, fingerprint(key)]),
+    );
+  });
+});
+
+describe('multi-MB JSON lines', () => {
+  it('are JSON-decoded a block at a time: escaped keys at block seams and in nested JSON, each once', async () => {
+    const dash = (key: string) => key.replace(/-/g, '\\u002d');
+    const [nested, acrossSeam, atSeam, plainAtSeam] = ['nested', 'across', 'at', 'plain'].map((s) => ANTHROPIC(`blocks:${s}`)) as [string, string, string, string];
+    // A Codex tool call whose arguments (JSON in a JSON string) run past a MB, with the key deep
+    // inside, escaped in the inner JSON: only decoding twice reveals it.
+    const inner = JSON.stringify({ command: ['bash', '-lc', 'cat build.log\n' + 'compiled module 42 of 9000 in 3ms\n'.repeat(40_000) + `KEY=${nested}\n`] }).replace(nested, dash(nested));
+    const codex = JSON.stringify({ timestamp: 't', type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: inner, call_id: 'c1' } });
+    // A tool output past a MB with keys where its 512 KB blocks meet (offsets in the line).
+    const head = '{"type":"user","message":{"role":"user","content":"ok"},"toolUseResult":{"stdout":"';
+    const filler = 'compiled module 42 of 9000 in 3ms\\n';
+    let output = head;
+    const place = (at: number, text: string) => {
+      const n = Math.floor((at - output.length) / filler.length);
+      output += filler.repeat(n) + 'x'.repeat(at - output.length - n * filler.length) + text;
+    };
+    const BLOCK = 512 * 1024;
+    place(BLOCK - 40, ` ${dash(acrossSeam)} `);
+    // Cut short where the first block's text ends, it would still look like a key there (a Stripe
+    // key has no fixed length): only the next block, which owns it and sees it whole, reports it.
+    const stripe = fakeKey('sk_live_51{{alnum:97}}', 'blocks:stripe');
+    place(BLOCK + 64 * 1024 - 50, ` ${stripe} `);
+    place(2 * BLOCK + 1, ` ${dash(atSeam)} `);
+    place(3 * BLOCK - 10, ` ${plainAtSeam} `);
+    place(3 * BLOCK + 200_000, '"}}');
+    const first = '{"type":"user","message":{"role":"user","content":"hi"}}\n';
+    const text = first + codex + '\n' + output + '\n';
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'big.jsonl'), text);
+    assert.ok(codex.length > 1024 * 1024 && output.length > 1024 * 1024);
+    const result = await scan({ paths: [dir], workers: 0 });
+    const at = (written: string) => Buffer.byteLength(text.slice(0, text.indexOf(written)));
+    assert.deepEqual(
+      result.findings.map((f) => [f.line, f.span.start, f.fingerprint, f.encoding ?? 'raw']),
+      [
+        [2, at(JSON.stringify(dash(nested)).slice(1, -1)), fingerprint(nested), 'json+json'],
+        [3, at(dash(acrossSeam)), fingerprint(acrossSeam), 'json'],
+        [3, at(stripe), fingerprint(stripe), 'raw'],
+        [3, at(dash(atSeam)), fingerprint(atSeam), 'json'],
+        [3, at(plainAtSeam), fingerprint(plainAtSeam), 'raw'],
+      ],
+    );
+  });
+});
+
+describe('inJsonString', () => {
+  it('follows quotes, skipping escaped ones, from a known start', () => {
+    const at = (s: string, inString = false) => inJsonString(Buffer.from(s), s.length, inString);
+    assert.equal(at('{"a":"b'), true);
+    assert.equal(at('{"a":"b\\"c'), true, 'an escaped quote');
+    assert.equal(at('{"a":"b\\\\"'), false, 'an escaped backslash, then the closing quote');
+    assert.equal(at('more text", "next":"', true), true, 'starting inside a string');
+    assert.equal(at('more text", "next":1', true), false);
   });
 });

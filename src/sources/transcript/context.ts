@@ -4,7 +4,8 @@
  * what the file's first line says about the session (Codex and Gemini keep session facts there).
  */
 import type { AgentName, TranscriptContext } from '../../model/finding.js';
-import { formatPath, jsonPathAt, type PathSegment } from './json-path.js';
+import { readEnvelope } from './envelope.js';
+import { formatPath, jsonPathAt, slice, type LineText, type PathSegment } from './json-path.js';
 
 type Json = Record<string, unknown>;
 
@@ -14,18 +15,8 @@ export interface SessionHeader {
   cwd: string | null;
 }
 
-/** Lines are byte strings (one byte per character); JSON wants real characters. */
-export function parseLine(line: string): Json | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(line, 'latin1').toString('utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function sessionHeader(agent: AgentName, firstLine: string): SessionHeader {
-  const record = parseLine(firstLine);
+export function sessionHeader(agent: AgentName, firstLine: LineText): SessionHeader {
+  const record = readEnvelope(firstLine);
   if (!record) return { sessionId: null, cwd: null };
   if (agent === 'codex' && record.type === 'session_meta') {
     const p = obj(record.payload);
@@ -39,33 +30,49 @@ export function sessionHeader(agent: AgentName, firstLine: string): SessionHeade
 }
 
 /** The context of the byte at `offset` of `line` (a JSONL record of `agent`'s transcript). */
-export function transcriptContext(agent: AgentName, line: string, offset: number, header: SessionHeader): TranscriptContext {
+export function transcriptContext(agent: AgentName, line: LineText, offset: number, header: SessionHeader): TranscriptContext {
+  return lineContext(agent, line, header)(offset);
+}
+
+/**
+ * The context of any byte of `line`. The record's fields are read once, on the first call, and
+ * shared by every finding on the line: a multi-MB tool output can hold dozens of keys.
+ */
+export function lineContext(agent: AgentName, line: LineText, header: SessionHeader): (offset: number) => TranscriptContext {
   // Only JSON Lines stores have one record per line; Aider's Markdown, Cline's pretty-printed JSON
   // and Cursor's database say nothing more than which agent wrote them.
   const lineRecords = agent === 'claude-code' || agent === 'codex' || agent === 'gemini-cli';
-  const path = lineRecords ? jsonPathAt(line, offset) : null;
-  const record = lineRecords ? (parseLine(line) ?? salvage(line)) : null;
-  const base: TranscriptContext = {
-    agent,
-    sessionId: header.sessionId,
-    messageUuid: null,
-    role: null,
-    block: null,
-    jsonPath: path && path.length ? formatPath(path) : null,
-    cwd: header.cwd,
-    timestamp: null,
+  let record: Json | null = null;
+  let read = !lineRecords;
+  return (offset) => {
+    const path = lineRecords ? jsonPathAt(line, offset) : null;
+    if (!read) {
+      // A cut-off line (rare: the last line of a killed session) is salvaged from a copy.
+      record = readEnvelope(line) ?? salvage(slice(line, 0, line.length));
+      read = true;
+    }
+    const base: TranscriptContext = {
+      agent,
+      sessionId: header.sessionId,
+      messageUuid: null,
+      role: null,
+      block: null,
+      jsonPath: path && path.length ? formatPath(path) : null,
+      cwd: header.cwd,
+      timestamp: null,
+    };
+    if (!record) return base; // not even an envelope: the path is all there is
+    switch (agent) {
+      case 'claude-code':
+        return { ...base, ...claudeFields(record, path ?? []) };
+      case 'codex':
+        return { ...base, ...codexFields(record) };
+      case 'gemini-cli':
+        return { ...base, messageUuid: str(record.id), role: str(record.type), block: typeof path?.[0] === 'string' ? path[0] : null, timestamp: str(record.timestamp) };
+      default:
+        return base;
+    }
   };
-  if (!record) return base; // not even an envelope: the path is all there is
-  switch (agent) {
-    case 'claude-code':
-      return { ...base, ...claudeFields(record, path ?? []) };
-    case 'codex':
-      return { ...base, ...codexFields(record) };
-    case 'gemini-cli':
-      return { ...base, messageUuid: str(record.id), role: str(record.type), block: typeof path?.[0] === 'string' ? path[0] : null, timestamp: str(record.timestamp) };
-    default:
-      return base;
-  }
 }
 
 function claudeFields(record: Json, path: PathSegment[]): Partial<TranscriptContext> {
