@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 /**
  * The `outloop` command: argv → library → report → exit code. The only code that touches process.
- * It starts git's staged diff for the pre-commit hook first (prefetch.ts), then loads the rest: in
- * the built CLI this file is a small bundle and `./run.js` the big one (scripts/bundle-cli.ts).
+ * It starts git's staged diff for the pre-commit hook first (prefetch.ts), then loads the rest.
+ *
+ * Built (scripts/bundle-cli.ts), this file is dist/src/cli/outloop.cjs, the package's "bin": small
+ * CommonJS (an ES module entry makes Node set up its ES module loader first), which loads the app
+ * bundle with its build-time code cache (app-pack.ts). Compiled by tsc alone, it imports ./run.js.
  */
+import fs from 'node:fs';
 import module from 'node:module';
-import type { Io } from './run.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPack, runCommonJs } from './app-pack.js';
 import { prefetchForCommand } from './prefetch.js';
+import type { Io } from './run.js';
+
+type App = typeof import('./run.js');
+
+/** The app bundle's id (a hash of app.cjs), set by the bundler; undefined in tsc's build. */
+declare const OUTLOOP_APP_ID: string | undefined;
 
 const argv = process.argv.slice(2);
 prefetchForCommand(argv, process.cwd());
@@ -30,7 +42,18 @@ const io: Io = {
   env: process.env,
 };
 
-import('./run.js')
+function loadApp(): Promise<App> {
+  if (typeof OUTLOOP_APP_ID !== 'string') return import('./run.js');
+  return new Promise((resolve) => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const file = path.join(here, 'app.cjs');
+    const pack = readPack(path.join(here, 'app.pack'), OUTLOOP_APP_ID);
+    const source = pack?.source ?? fs.readFileSync(file, 'latin1');
+    resolve(runCommonJs<App>(source, file, here, module.createRequire(file), pack?.cachedData).exports);
+  });
+}
+
+loadApp()
   .then(({ run }) => run(argv, io))
   .then(
     (code) => {

@@ -1,0 +1,100 @@
+/**
+ * The built CLI's app bundle together with V8's compiled code for it, so a run doesn't parse and
+ * compile ~300 KB of JavaScript first. Node 20 has no compile cache of its own (module
+ * .enableCompileCache is Node 22), and on the pre-commit hook compiling the bundle, then each
+ * function the scan calls, was the largest piece of our start-up.
+ *
+ * dist/src/cli/app.cjs    the app bundle (CommonJS, scripts/bundle-cli.ts)
+ * dist/src/cli/app.pack   a header, the exact text of app.cjs, and V8's code cache for it made at
+ *                         build time after a representative `scan --staged` (so the functions that
+ *                         run holds are compiled too, not only the top level)
+ *
+ * The pack carries the source it was made from, so the code and the cache can never disagree; the
+ * entry (bundled at the same build) knows the id of the app it was built with, so a pack from
+ * another build is ignored. V8 itself refuses a cache made by another V8 version or with other
+ * flags (NODE_OPTIONS=--max-old-space-size=..., say): the pack's source is then compiled as usual.
+ * Any other problem (no pack, a truncated or foreign file) falls back to app.cjs. Falling back only
+ * costs time. V8 doesn't checksum the cached code in release builds, so the pack, like app.cjs, is
+ * trusted as part of the installed program; it is written once, at build time, to a temporary file
+ * renamed into place.
+ */
+import fs from 'node:fs';
+import vm from 'node:vm';
+
+const MAGIC = 'outloop-app-pack-1\n';
+
+export interface Pack {
+  /** The app bundle's text, exactly as compiled when the cache was made. */
+  source: string;
+  cachedData: Buffer;
+}
+
+/** Header: MAGIC, then three little-endian u32: id length, source length, cache length; then id, source, cache. */
+export function encodePack(id: string, source: string, cachedData: Buffer): Buffer {
+  const head = Buffer.alloc(MAGIC.length + 12);
+  head.write(MAGIC, 0, 'latin1');
+  const src = Buffer.from(source, 'latin1');
+  if (src.toString('latin1') !== source) throw new Error('the app bundle must be 8-bit text');
+  head.writeUInt32LE(id.length, MAGIC.length);
+  head.writeUInt32LE(src.length, MAGIC.length + 4);
+  head.writeUInt32LE(cachedData.length, MAGIC.length + 8);
+  return Buffer.concat([head, Buffer.from(id, 'latin1'), src, cachedData]);
+}
+
+/** The pack in `file` if it is whole and made for the app `id`; null otherwise (missing, truncated, foreign, stale). */
+export function readPack(file: string, id: string): Pack | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return null;
+  }
+  const at = MAGIC.length + 12;
+  if (buf.length < at || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+  const idLength = buf.readUInt32LE(MAGIC.length);
+  const sourceLength = buf.readUInt32LE(MAGIC.length + 4);
+  const dataLength = buf.readUInt32LE(MAGIC.length + 8);
+  if (buf.length !== at + idLength + sourceLength + dataLength) return null;
+  if (buf.toString('latin1', at, at + idLength) !== id) return null;
+  const sourceAt = at + idLength;
+  return { source: buf.toString('latin1', sourceAt, sourceAt + sourceLength), cachedData: buf.subarray(sourceAt + sourceLength) };
+}
+
+/** Writes a pack atomically (a reader sees the old file or the new one, never half of one). */
+export function writePack(file: string, pack: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, pack);
+  fs.renameSync(tmp, file);
+}
+
+export interface LoadedModule<T> {
+  exports: T;
+  /** The compiled script: createCachedData() after a run gives the cache for the next pack. */
+  script: vm.Script;
+  /** True when a cache was given and V8 refused it (so the source was compiled instead). */
+  rejected: boolean;
+}
+
+/**
+ * Runs a CommonJS bundle's `source` as the module `filename`, as Node's loader would, but through a
+ * vm.Script, which (unlike Node 20's loader) accepts a code cache. The wrapper's line comes before
+ * the source's first line and lineOffset takes it back out, so stack traces and the source map see
+ * app.cjs's own lines and columns.
+ *
+ * The bundle's own `import()` calls (yaml, ink, react, ...) arrive here as `__outloopImport(...)`
+ * (scripts/bundle-cli.ts): an import() compiled by vm.Script needs its experimental
+ * importModuleDynamically option, which prints a warning and, in Node 20, is lost when the script
+ * comes from a code cache. This module is an ordinary one, beside app.cjs, so its import() resolves
+ * the same names the same way.
+ */
+export function runCommonJs<T>(source: string, filename: string, dirname: string, require: NodeJS.Require, cachedData?: Buffer): LoadedModule<T> {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __outloopImport) {\n${source}\n})`, {
+    filename,
+    lineOffset: -1,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  const module = { exports: {} as T };
+  const importModule = (specifier: string) => import(specifier);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, filename, dirname, importModule);
+  return { exports: module.exports, script, rejected: Boolean(cachedData) && script.cachedDataRejected === true };
+}

@@ -1,0 +1,112 @@
+/**
+ * The built CLI's code cache (src/cli/app-pack.ts, made by scripts/bundle-cli.ts): the pack the
+ * build wrote is one V8 accepts, and a pack that is missing, cut short, foreign, from another build
+ * or refused by V8 costs only time: the pre-commit scan still finds the staged key.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { encodePack, readPack, runCommonJs } from '../../src/cli/app-pack.js';
+import { ANTHROPIC, REPO, tempDir, writeFiles } from '../helpers.js';
+
+const CLI_DIR = path.join(REPO, 'dist/src/cli');
+const APP = path.join(CLI_DIR, 'app.cjs');
+/** How scripts/bundle-cli.ts names a build of the app: the start of app.cjs's SHA-256. */
+const appId = (source: Buffer | string) => crypto.createHash('sha256').update(source).digest('hex').slice(0, 32);
+
+describe('app pack: the app bundle with its code cache', () => {
+  it('the build wrote a pack for this very app.cjs, and V8 takes its cache', () => {
+    assert.ok(fs.readFileSync(path.join(CLI_DIR, 'outloop.cjs'), 'latin1').includes(JSON.stringify(appId(fs.readFileSync(APP)))), 'the entry knows the app it was built with');
+    // A fresh Node, as the hook runs it (the test runner's process may carry other flags).
+    const script = [
+      `const { readPack, runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
+      `const { createRequire } = await import('node:module');`,
+      `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, 'app.pack'))}, ${JSON.stringify(appId(fs.readFileSync(APP)))});`,
+      `if (!pack) throw new Error('no usable pack');`,
+      `if (pack.source !== (await import('node:fs')).readFileSync(${JSON.stringify(APP)}, 'latin1')) throw new Error('the pack holds another source');`,
+      `const m = runCommonJs(pack.source, ${JSON.stringify(APP)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(APP)}), pack.cachedData);`,
+      `console.log(JSON.stringify({ rejected: m.rejected, run: typeof m.exports.run }));`,
+    ].join('\n');
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+    assert.deepEqual(JSON.parse(out), { rejected: false, run: 'function' });
+  });
+
+  it('reads back what it wrote, and nothing from a pack cut short, foreign or made for another build', () => {
+    const dir = tempDir('outloop-pack-');
+    const file = path.join(dir, 'app.pack');
+    const pack = encodePack('id-1', 'module.exports = 1;', Buffer.from('v8 data'));
+    fs.writeFileSync(file, pack);
+    assert.deepEqual(readPack(file, 'id-1'), { source: 'module.exports = 1;', cachedData: Buffer.from('v8 data') });
+    assert.equal(readPack(file, 'id-2'), null, 'another build');
+    fs.writeFileSync(file, pack.subarray(0, pack.length - 1));
+    assert.equal(readPack(file, 'id-1'), null, 'cut short');
+    fs.writeFileSync(file, Buffer.concat([pack, Buffer.from('x')]));
+    assert.equal(readPack(file, 'id-1'), null, 'trailing bytes');
+    fs.writeFileSync(file, 'not a pack at all');
+    assert.equal(readPack(file, 'id-1'), null, 'foreign');
+    assert.equal(readPack(path.join(dir, 'missing'), 'id-1'), null, 'missing');
+  });
+
+  it('runs the source when V8 refuses the cache', () => {
+    const dir = tempDir('outloop-pack-');
+    const file = path.join(dir, 'm.cjs');
+    const m = runCommonJs<{ answer: number; file: string }>('exports.answer = 42; exports.file = __filename;', file, dir, createRequire(file), Buffer.from('definitely not V8 code cache data'));
+    assert.equal(m.rejected, true);
+    assert.deepEqual(m.exports, { answer: 42, file });
+  });
+});
+
+describe('app pack: a bad pack still scans', () => {
+  // A copy of the built CLI (entry, app, rules) whose pack each case replaces.
+  const pkg = tempDir('outloop-pack-cli-');
+  const cli = path.join(pkg, 'dist/src/cli');
+  fs.mkdirSync(cli, { recursive: true });
+  for (const f of ['outloop.cjs', 'app.cjs']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
+  for (const f of ['rules.bundle.json', 'rules.cache.json', 'rules.cache.bin']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(pkg, 'dist', f));
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
+  const good = fs.readFileSync(path.join(CLI_DIR, 'app.pack'));
+  const id = appId(fs.readFileSync(APP));
+  const original = readPack(path.join(CLI_DIR, 'app.pack'), id)!;
+
+  const repo = tempDir('outloop-pack-repo-');
+  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1' };
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=Test', ...args], { cwd: repo, env: gitEnv, stdio: 'pipe' });
+  git('init', '-q');
+  writeFiles(repo, { 'a.ts': 'export const a = 1;\n' });
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+  writeFiles(repo, { 'a.ts': `export const a = 1;\nexport const key = '${ANTHROPIC('app-pack')}';\n` });
+  git('add', '-A');
+
+  function scanWith(pack: Buffer | null): { code: number | null; stdout: string; stderr: string } {
+    fs.rmSync(path.join(cli, 'app.pack'), { force: true });
+    if (pack) fs.writeFileSync(path.join(cli, 'app.pack'), pack);
+    const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', '--staged', '--format', 'json'], { cwd: repo, env: { ...gitEnv, NO_COLOR: '1' }, encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  const findsTheKey = (r: ReturnType<typeof scanWith>, what: string) => {
+    assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; path: string; line: number }> };
+    assert.deepEqual(report.findings.map((f) => [f.ruleId, f.path, f.line]), [['anthropic-api-key', 'a.ts', 2]], what);
+  };
+
+  it('the good pack', () => findsTheKey(scanWith(good), 'good pack'));
+  it('no pack', () => findsTheKey(scanWith(null), 'no pack'));
+  it('a pack cut short', () => findsTheKey(scanWith(good.subarray(0, good.length >> 1)), 'cut short'));
+  it('garbage', () => findsTheKey(scanWith(crypto.randomBytes(4096)), 'garbage'));
+  it('a pack from another build (its code would fail the scan if it ran)', () => {
+    findsTheKey(scanWith(encodePack(appId('another build'), 'throw new Error("stale app ran")', original.cachedData)), 'stale');
+  });
+  it('a cache V8 refuses (its header corrupted): the pack source is compiled instead', () => {
+    const data = Buffer.from(original.cachedData);
+    for (let i = 4; i < 16; i++) data[i]! ^= 0x5a; // V8's version and source hashes
+    findsTheKey(scanWith(encodePack(id, original.source, data)), 'refused cache');
+  });
+});
