@@ -59,8 +59,8 @@ function time(cmd: string, args: string[], cwd: string): number {
 }
 
 // `npm run build` bundles the CLI (scripts/bundle-cli.ts) and makes its code cache.
-if (!fs.existsSync(CLI) || !fs.existsSync(path.join(path.dirname(CLI), 'app.pack'))) {
-  throw new Error(`${path.relative(REPO, CLI)} or its app.pack is missing: run "npm run build"`);
+if (!fs.existsSync(CLI) || !fs.existsSync(path.join(path.dirname(CLI), 'scan.pack'))) {
+  throw new Error(`${path.relative(REPO, CLI)} or its scan.pack is missing: run "npm run build"`);
 }
 
 fs.mkdirSync(OUT, { recursive: true });

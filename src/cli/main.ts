@@ -17,8 +17,8 @@ import type { Io } from './run.js';
 
 type App = typeof import('./run.js');
 
-/** The app bundle's id (a hash of app.cjs), set by the bundler; undefined in tsc's build. */
-declare const OUTLOOP_APP_ID: string | undefined;
+/** Each app bundle's id (a hash of its .cjs), set by the bundler; undefined in tsc's build. */
+declare const OUTLOOP_APP_IDS: { scan: string; app: string } | undefined;
 
 const argv = process.argv.slice(2);
 prefetchForCommand(argv, process.cwd());
@@ -42,12 +42,14 @@ const io: Io = {
   env: process.env,
 };
 
+/** `outloop scan` loads scan.cjs, the app without the other commands (less to read); the rest app.cjs. */
 function loadApp(): Promise<App> {
-  if (typeof OUTLOOP_APP_ID !== 'string') return import('./run.js');
+  if (typeof OUTLOOP_APP_IDS !== 'object') return import('./run.js');
   return new Promise((resolve) => {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    const file = path.join(here, 'app.cjs');
-    const pack = readPack(path.join(here, 'app.pack'), OUTLOOP_APP_ID);
+    const name = argv[0] === 'scan' ? 'scan' : 'app';
+    const file = path.join(here, `${name}.cjs`);
+    const pack = readPack(path.join(here, `${name}.pack`), OUTLOOP_APP_IDS[name]);
     const source = pack?.source ?? fs.readFileSync(file, 'latin1');
     resolve(runCommonJs<App>(source, file, here, module.createRequire(file), pack?.cachedData).exports);
   });

@@ -1,5 +1,5 @@
 /**
- * The built CLI's code cache (src/cli/app-pack.ts, made by scripts/bundle-cli.ts): the pack the
+ * The built CLI's code caches (src/cli/app-pack.ts, made by scripts/bundle-cli.ts): each pack the
  * build wrote is one V8 accepts, and a pack that is missing, cut short, foreign, from another build
  * or refused by V8 costs only time: the pre-commit scan still finds the staged key.
  */
@@ -15,28 +15,33 @@ import { encodePack, readPack, runCommonJs } from '../../src/cli/app-pack.js';
 import { ANTHROPIC, REPO, tempDir, writeFiles } from '../helpers.js';
 
 const CLI_DIR = path.join(REPO, 'dist/src/cli');
-const APP = path.join(CLI_DIR, 'app.cjs');
-/** How scripts/bundle-cli.ts names a build of the app: the start of app.cjs's SHA-256. */
+/** `outloop scan` runs scan.cjs (the app without the other commands); everything else app.cjs. */
+const SCAN = path.join(CLI_DIR, 'scan.cjs');
+/** How scripts/bundle-cli.ts names a build of the app: the start of its .cjs file's SHA-256. */
 const appId = (source: Buffer | string) => crypto.createHash('sha256').update(source).digest('hex').slice(0, 32);
 
 describe('app pack: the app bundle with its code cache', () => {
-  it('the build wrote a pack for this very app.cjs, and V8 takes its cache', () => {
-    assert.ok(fs.readFileSync(path.join(CLI_DIR, 'outloop.cjs'), 'latin1').includes(JSON.stringify(appId(fs.readFileSync(APP)))), 'the entry knows the app it was built with');
-    // A fresh Node, as the hook runs it (the test runner's process may carry other flags).
-    const script = [
-      `const { readPack, runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
-      `const { createRequire } = await import('node:module');`,
-      `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, 'app.pack'))}, ${JSON.stringify(appId(fs.readFileSync(APP)))});`,
-      `if (!pack) throw new Error('no usable pack');`,
-      `if (pack.source !== (await import('node:fs')).readFileSync(${JSON.stringify(APP)}, 'latin1')) throw new Error('the pack holds another source');`,
-      `const m = runCommonJs(pack.source, ${JSON.stringify(APP)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(APP)}), pack.cachedData);`,
-      `console.log(JSON.stringify({ rejected: m.rejected, run: typeof m.exports.run }));`,
-    ].join('\n');
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
-    assert.deepEqual(JSON.parse(out), { rejected: false, run: 'function' });
-  });
+  for (const name of ['scan', 'app']) {
+    it(`the build wrote a pack for this very ${name}.cjs, and V8 takes its cache`, () => {
+      const app = path.join(CLI_DIR, `${name}.cjs`);
+      const id = appId(fs.readFileSync(app));
+      assert.ok(fs.readFileSync(path.join(CLI_DIR, 'outloop.cjs'), 'latin1').includes(JSON.stringify(id)), 'the entry knows the bundle it was built with');
+      // A fresh Node, as the hook runs it (the test runner's process may carry other flags).
+      const script = [
+        `const { readPack, runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
+        `const { createRequire } = await import('node:module');`,
+        `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, `${name}.pack`))}, ${JSON.stringify(id)});`,
+        `if (!pack) throw new Error('no usable pack');`,
+        `if (pack.source !== (await import('node:fs')).readFileSync(${JSON.stringify(app)}, 'latin1')) throw new Error('the pack holds another source');`,
+        `const m = runCommonJs(pack.source, ${JSON.stringify(app)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(app)}), pack.cachedData);`,
+        `console.log(JSON.stringify({ rejected: m.rejected, run: typeof m.exports.run }));`,
+      ].join('\n');
+      const env = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+      assert.deepEqual(JSON.parse(out), { rejected: false, run: 'function' });
+    });
+  }
 
   it('reads back what it wrote, and nothing from a pack cut short, foreign or made for another build', () => {
     const dir = tempDir('outloop-pack-');
@@ -68,12 +73,12 @@ describe('app pack: a bad pack still scans', () => {
   const pkg = tempDir('outloop-pack-cli-');
   const cli = path.join(pkg, 'dist/src/cli');
   fs.mkdirSync(cli, { recursive: true });
-  for (const f of ['outloop.cjs', 'app.cjs']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
+  for (const f of ['outloop.cjs', 'scan.cjs']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
   for (const f of ['rules.bundle.json', 'rules.cache.json', 'rules.cache.bin']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(pkg, 'dist', f));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
-  const good = fs.readFileSync(path.join(CLI_DIR, 'app.pack'));
-  const id = appId(fs.readFileSync(APP));
-  const original = readPack(path.join(CLI_DIR, 'app.pack'), id)!;
+  const good = fs.readFileSync(path.join(CLI_DIR, 'scan.pack'));
+  const id = appId(fs.readFileSync(SCAN));
+  const original = readPack(path.join(CLI_DIR, 'scan.pack'), id)!;
 
   const repo = tempDir('outloop-pack-repo-');
   const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1' };
@@ -86,8 +91,8 @@ describe('app pack: a bad pack still scans', () => {
   git('add', '-A');
 
   function scanWith(pack: Buffer | null): { code: number | null; stdout: string; stderr: string } {
-    fs.rmSync(path.join(cli, 'app.pack'), { force: true });
-    if (pack) fs.writeFileSync(path.join(cli, 'app.pack'), pack);
+    fs.rmSync(path.join(cli, 'scan.pack'), { force: true });
+    if (pack) fs.writeFileSync(path.join(cli, 'scan.pack'), pack);
     const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', '--staged', '--format', 'json'], { cwd: repo, env: { ...gitEnv, NO_COLOR: '1' }, encoding: 'utf8' });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
