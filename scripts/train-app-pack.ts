@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { encodePack, runCommonJs, writePack } from '../src/cli/app-pack.js';
+import { encodePack, packKey, runCommonJs, writePack } from '../src/cli/app-pack.js';
 import type { Io } from '../src/cli/run.js';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
 
@@ -54,4 +54,4 @@ try {
   process.chdir(cwd);
   fs.rmSync(repo, { recursive: true, force: true });
 }
-writePack(packFile, encodePack(id, source, script.createCachedData()));
+writePack(packFile, encodePack(packKey(id), source, script.createCachedData()));

@@ -19,9 +19,30 @@
  * renamed into place.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import vm from 'node:vm';
 
 const MAGIC = 'outloop-app-pack-1\n';
+
+/**
+ * What a pack is for: the bundle (its id, a hash of its text) and the V8 that compiled it. A pack
+ * made by another V8 is skipped without asking V8, and one made here goes to the user's cache.
+ */
+export function packKey(bundleId: string): string {
+  return `${bundleId} v8-${process.versions.v8} ${process.arch}`;
+}
+
+/**
+ * Where a pack made on this machine lives when the package's own is for another V8 (the package was
+ * built with another Node version): the user's cache folder, one file per bundle and V8.
+ */
+export function userPackFile(name: string, key: string, env: NodeJS.ProcessEnv = process.env, home = env.HOME ?? env.USERPROFILE ?? ''): string | null {
+  const base =
+    env.XDG_CACHE_HOME ||
+    (process.platform === 'win32' ? env.LOCALAPPDATA : process.platform === 'darwin' && home ? path.join(home, 'Library', 'Caches') : home ? path.join(home, '.cache') : undefined);
+  if (!base || !path.isAbsolute(base)) return null;
+  return path.join(base, 'outloop', `${name}-${key.replace(/[^\w.-]+/g, '-')}.pack`);
+}
 
 export interface Pack {
   /** The app bundle's text, exactly as compiled when the cache was made. */
@@ -62,9 +83,14 @@ export function readPack(file: string, id: string): Pack | null {
 
 /** Writes a pack atomically (a reader sees the old file or the new one, never half of one). */
 export function writePack(file: string, pack: Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, pack);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, pack);
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export interface LoadedModule<T> {

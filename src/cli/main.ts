@@ -8,10 +8,9 @@
  * bundle with its build-time code cache (app-pack.ts). Compiled by tsc alone, it imports ./run.js.
  */
 import fs from 'node:fs';
-import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPack, runCommonJs } from './app-pack.js';
+import { encodePack, packKey, readPack, runCommonJs, userPackFile, writePack } from './app-pack.js';
 import { prefetchForCommand } from './prefetch.js';
 import type { Io } from './run.js';
 
@@ -22,9 +21,6 @@ declare const OUTLOOP_APP_IDS: { scan: string; app: string } | undefined;
 
 const argv = process.argv.slice(2);
 prefetchForCommand(argv, process.cwd());
-
-// Node 22.1+ keeps the compiled code of what follows in its compile cache (a no-op on Node 20).
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const io: Io = {
   // Getters: Node builds a stream the first time each is touched, and most runs never write to stderr.
@@ -42,16 +38,34 @@ const io: Io = {
   env: process.env,
 };
 
-/** `outloop scan` loads scan.cjs, the app without the other commands (less to read); the rest app.cjs. */
+/** Set when this run compiled the app without a usable pack: saves one for the next run. */
+let savePack: (() => void) | undefined;
+
+/**
+ * `outloop scan` loads scan.cjs, the app without the other commands (less to read); the rest app.cjs.
+ * Each with its pack (app-pack.ts): the package's own, made at build time, or, when the package was
+ * built with another Node version, the one an earlier run saved in the user's cache folder.
+ */
 function loadApp(): Promise<App> {
-  if (typeof OUTLOOP_APP_IDS !== 'object') return import('./run.js');
+  if (typeof OUTLOOP_APP_IDS !== 'object') {
+    // tsc's modules: Node 22.1+ can keep their compiled code in its compile cache (Node 20 can't).
+    return import('node:module')
+      .then((m) => (m.default as { enableCompileCache?: () => unknown }).enableCompileCache?.())
+      .then(() => import('./run.js'));
+  }
   return new Promise((resolve) => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const name = argv[0] === 'scan' ? 'scan' : 'app';
     const file = path.join(here, `${name}.cjs`);
-    const pack = readPack(path.join(here, `${name}.pack`), OUTLOOP_APP_IDS[name]);
+    const key = packKey(OUTLOOP_APP_IDS[name]);
+    let pack = readPack(path.join(here, `${name}.pack`), key);
+    const userFile = pack ? null : userPackFile(name, key);
+    if (userFile) pack = readPack(userFile, key);
     const source = pack?.source ?? fs.readFileSync(file, 'latin1');
-    resolve(runCommonJs<App>(source, file, here, module.createRequire(file), pack?.cachedData).exports);
+    // The entry's own CommonJS `require`: the bundles sit beside the entry, so names resolve the same.
+    const app = runCommonJs<App>(source, file, here, require, pack?.cachedData);
+    if (userFile && !pack) savePack = () => writePack(userFile, encodePack(key, source, app.script.createCachedData()));
+    resolve(app.exports);
   });
 }
 
@@ -60,6 +74,12 @@ loadApp()
   .then(
     (code) => {
       process.exitCode = code;
+      try {
+        // After the command (its output is out): what this run compiled, for the next one.
+        if (code !== 2) savePack?.();
+      } catch {
+        // A read-only or full cache folder only means the next run compiles again.
+      }
     },
     (err: unknown) => {
       // A bug (or a broken install), not a user error: say so plainly, exit 2 so a hook never

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { encodePack, readPack, runCommonJs } from '../../src/cli/app-pack.js';
+import { encodePack, packKey, readPack, runCommonJs, userPackFile } from '../../src/cli/app-pack.js';
 import { ANTHROPIC, REPO, tempDir, writeFiles } from '../helpers.js';
 
 const CLI_DIR = path.join(REPO, 'dist/src/cli');
@@ -30,7 +30,7 @@ describe('app pack: the app bundle with its code cache', () => {
       const script = [
         `const { readPack, runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
         `const { createRequire } = await import('node:module');`,
-        `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, `${name}.pack`))}, ${JSON.stringify(id)});`,
+        `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, `${name}.pack`))}, ${JSON.stringify(packKey(id))});`,
         `if (!pack) throw new Error('no usable pack');`,
         `if (pack.source !== (await import('node:fs')).readFileSync(${JSON.stringify(app)}, 'latin1')) throw new Error('the pack holds another source');`,
         `const m = runCommonJs(pack.source, ${JSON.stringify(app)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(app)}), pack.cachedData);`,
@@ -77,8 +77,11 @@ describe('app pack: a bad pack still scans', () => {
   for (const f of ['rules.bundle.json', 'rules.cache.json', 'rules.cache.bin']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(pkg, 'dist', f));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
   const good = fs.readFileSync(path.join(CLI_DIR, 'scan.pack'));
-  const id = appId(fs.readFileSync(SCAN));
-  const original = readPack(path.join(CLI_DIR, 'scan.pack'), id)!;
+  const key = packKey(appId(fs.readFileSync(SCAN)));
+  const original = readPack(path.join(CLI_DIR, 'scan.pack'), key)!;
+  // Where a run without a usable pack saves its own (never the real user's cache).
+  const cacheHome = tempDir('outloop-pack-cache-');
+  const userPack = userPackFile('scan', key, { XDG_CACHE_HOME: cacheHome })!;
 
   const repo = tempDir('outloop-pack-repo-');
   const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1' };
@@ -90,10 +93,15 @@ describe('app pack: a bad pack still scans', () => {
   writeFiles(repo, { 'a.ts': `export const a = 1;\nexport const key = '${ANTHROPIC('app-pack')}';\n` });
   git('add', '-A');
 
-  function scanWith(pack: Buffer | null): { code: number | null; stdout: string; stderr: string } {
+  function scanWith(pack: Buffer | null, mine: Buffer | null = null): { code: number | null; stdout: string; stderr: string } {
     fs.rmSync(path.join(cli, 'scan.pack'), { force: true });
     if (pack) fs.writeFileSync(path.join(cli, 'scan.pack'), pack);
-    const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', '--staged', '--format', 'json'], { cwd: repo, env: { ...gitEnv, NO_COLOR: '1' }, encoding: 'utf8' });
+    fs.rmSync(path.join(cacheHome, 'outloop'), { recursive: true, force: true });
+    if (mine) {
+      fs.mkdirSync(path.dirname(userPack), { recursive: true });
+      fs.writeFileSync(userPack, mine);
+    }
+    const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', '--staged', '--format', 'json'], { cwd: repo, env: { ...gitEnv, NO_COLOR: '1', XDG_CACHE_HOME: cacheHome }, encoding: 'utf8' });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   const findsTheKey = (r: ReturnType<typeof scanWith>, what: string) => {
@@ -104,14 +112,50 @@ describe('app pack: a bad pack still scans', () => {
 
   it('the good pack', () => findsTheKey(scanWith(good), 'good pack'));
   it('no pack', () => findsTheKey(scanWith(null), 'no pack'));
+  it('the user cache is not touched while the package\'s own pack works', () => {
+    findsTheKey(scanWith(good), 'good pack');
+    assert.equal(fs.existsSync(path.join(cacheHome, 'outloop')), false);
+  });
   it('a pack cut short', () => findsTheKey(scanWith(good.subarray(0, good.length >> 1)), 'cut short'));
   it('garbage', () => findsTheKey(scanWith(crypto.randomBytes(4096)), 'garbage'));
   it('a pack from another build (its code would fail the scan if it ran)', () => {
-    findsTheKey(scanWith(encodePack(appId('another build'), 'throw new Error("stale app ran")', original.cachedData)), 'stale');
+    findsTheKey(scanWith(encodePack(packKey(appId('another build')), 'throw new Error("stale app ran")', original.cachedData)), 'stale');
   });
   it('a cache V8 refuses (its header corrupted): the pack source is compiled instead', () => {
     const data = Buffer.from(original.cachedData);
     for (let i = 4; i < 16; i++) data[i]! ^= 0x5a; // V8's version and source hashes
-    findsTheKey(scanWith(encodePack(id, original.source, data)), 'refused cache');
+    findsTheKey(scanWith(encodePack(key, original.source, data)), 'refused cache');
+  });
+
+  it('without a usable pack (a package built with another Node), a run saves one in the user cache, and V8 takes it', () => {
+    findsTheKey(scanWith(encodePack(`${appId(fs.readFileSync(SCAN))} v8-0.0 ${process.arch}`, original.source, original.cachedData)), 'pack for another V8');
+    const saved = readPack(userPack, key);
+    assert.ok(saved, `a pack saved at ${userPack}`);
+    assert.equal(saved.source, fs.readFileSync(SCAN, 'latin1'));
+    const script = [
+      `const { runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
+      `const { createRequire } = await import('node:module');`,
+      `const fs = await import('node:fs');`,
+      `const m = runCommonJs(fs.readFileSync(${JSON.stringify(SCAN)}, 'latin1'), ${JSON.stringify(SCAN)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(SCAN)}), fs.readFileSync(process.argv[1]));`,
+      `console.log(JSON.stringify({ rejected: m.rejected }));`,
+    ].join('\n');
+    const data = path.join(tempDir('outloop-pack-data-'), 'data');
+    fs.writeFileSync(data, saved.cachedData);
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, data], { encoding: 'utf8', env })), { rejected: false });
+    // The next run uses it; a saved pack cut short or from another build is passed over.
+    findsTheKey(scanWith(null, fs.readFileSync(userPack)), 'saved pack');
+    findsTheKey(scanWith(null, fs.readFileSync(userPack).subarray(0, 1000)), 'saved pack cut short');
+    findsTheKey(scanWith(null, encodePack(key.replace(/^\w+/, appId('another build')), 'throw new Error("stale app ran")', saved.cachedData)), 'saved pack of another build');
+  });
+
+  it('a user cache folder that cannot be written only costs time', () => {
+    fs.rmSync(path.join(cacheHome, 'outloop'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(cacheHome, 'outloop'), 'a file where the folder would go');
+    const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', '--staged', '--format', 'json'], { cwd: repo, env: { ...gitEnv, NO_COLOR: '1', XDG_CACHE_HOME: cacheHome }, encoding: 'utf8' });
+    findsTheKey({ code: r.status, stdout: r.stdout, stderr: r.stderr }, 'unwritable cache');
+    assert.equal(r.stderr, '');
+    fs.rmSync(path.join(cacheHome, 'outloop'), { force: true });
   });
 });
