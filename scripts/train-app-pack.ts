@@ -12,13 +12,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { encodePack, packKey, runCommonJs, writePack } from '../src/cli/app-pack.js';
+import { encodePack, packKey, runCommonJs, wrapCommonJs, writePack } from '../src/cli/app-pack.js';
 import type { Io } from '../src/cli/run.js';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
 
 const [appFile, id, packFile] = process.argv.slice(2) as [string, string, string];
-const source = fs.readFileSync(appFile, 'latin1');
-const { exports: app, script } = runCommonJs<typeof import('../src/cli/run.js')>(source, appFile, path.dirname(appFile), createRequire(appFile));
+const text = wrapCommonJs(fs.readFileSync(appFile, 'latin1'));
+const { exports: app, script } = runCommonJs<typeof import('../src/cli/run.js')>(text, appFile, path.dirname(appFile), createRequire(appFile));
 
 const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'outloop-train-'));
 const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'outloop', GIT_AUTHOR_EMAIL: 'build@example.com', GIT_COMMITTER_NAME: 'outloop', GIT_COMMITTER_EMAIL: 'build@example.com' };
@@ -54,4 +54,4 @@ try {
   process.chdir(cwd);
   fs.rmSync(repo, { recursive: true, force: true });
 }
-writePack(packFile, encodePack(packKey(id), source, script.createCachedData()));
+writePack(packFile, encodePack(packKey(id), text, script.createCachedData()));

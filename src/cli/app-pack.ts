@@ -9,7 +9,7 @@
  *                         build time after a representative `scan --staged` (so the functions that
  *                         run holds are compiled too, not only the top level)
  *
- * The pack carries the source it was made from, so the code and the cache can never disagree; the
+ * The pack carries the text it was made from, so the code and the cache can never disagree; the
  * entry (bundled at the same build) knows the id of the app it was built with, so a pack from
  * another build is ignored. V8 itself refuses a cache made by another V8 version or with other
  * flags (NODE_OPTIONS=--max-old-space-size=..., say): the pack's source is then compiled as usual.
@@ -45,17 +45,17 @@ export function userPackFile(name: string, key: string, env: NodeJS.ProcessEnv =
 }
 
 export interface Pack {
-  /** The app bundle's text, exactly as compiled when the cache was made. */
-  source: string;
+  /** The app bundle's text in its CommonJS wrapper (wrapCommonJs), exactly as V8 compiled it for the cache. */
+  script: string;
   cachedData: Buffer;
 }
 
-/** Header: MAGIC, then three little-endian u32: id length, source length, cache length; then id, source, cache. */
-export function encodePack(id: string, source: string, cachedData: Buffer): Buffer {
+/** Header: MAGIC, then three little-endian u32: id length, script length, cache length; then id, script, cache. */
+export function encodePack(id: string, script: string, cachedData: Buffer): Buffer {
   const head = Buffer.alloc(MAGIC.length + 12);
   head.write(MAGIC, 0, 'latin1');
-  const src = Buffer.from(source, 'latin1');
-  if (src.toString('latin1') !== source) throw new Error('the app bundle must be 8-bit text');
+  const src = Buffer.from(script, 'latin1');
+  if (src.toString('latin1') !== script) throw new Error('the app bundle must be 8-bit text');
   head.writeUInt32LE(id.length, MAGIC.length);
   head.writeUInt32LE(src.length, MAGIC.length + 4);
   head.writeUInt32LE(cachedData.length, MAGIC.length + 8);
@@ -78,7 +78,7 @@ export function readPack(file: string, id: string): Pack | null {
   if (buf.length !== at + idLength + sourceLength + dataLength) return null;
   if (buf.toString('latin1', at, at + idLength) !== id) return null;
   const sourceAt = at + idLength;
-  return { source: buf.toString('latin1', sourceAt, sourceAt + sourceLength), cachedData: buf.subarray(sourceAt + sourceLength) };
+  return { script: buf.toString('latin1', sourceAt, sourceAt + sourceLength), cachedData: buf.subarray(sourceAt + sourceLength) };
 }
 
 /** Writes a pack atomically (a reader sees the old file or the new one, never half of one). */
@@ -102,25 +102,34 @@ export interface LoadedModule<T> {
 }
 
 /**
- * Runs a CommonJS bundle's `source` as the module `filename`, as Node's loader would, but through a
- * vm.Script, which (unlike Node 20's loader) accepts a code cache. The wrapper's line comes before
- * the source's first line and lineOffset takes it back out, so stack traces and the source map see
- * app.cjs's own lines and columns.
+ * A CommonJS module's text as the function V8 compiles. The wrapper's line comes before the
+ * source's first line and runCommonJs's lineOffset takes it back out, so stack traces and the source
+ * map see the bundle's own lines and columns. A pack stores this text, not the bare source: one
+ * string for V8 to compile instead of the source and then its wrapped copy (two young-generation
+ * objects of the bundle's size, which on the pre-commit hook cost a garbage collection).
  *
- * The bundle's own `import()` calls (yaml, ink, react, ...) arrive here as `__outloopImport(...)`
+ * The bundle's own `import()` calls (yaml, ink, react, ...) arrive as `__outloopImport(...)`
  * (scripts/bundle-cli.ts): an import() compiled by vm.Script needs its experimental
  * importModuleDynamically option, which prints a warning and, in Node 20, is lost when the script
- * comes from a code cache. This module is an ordinary one, beside app.cjs, so its import() resolves
- * the same names the same way.
+ * comes from a code cache. runCommonJs's module is an ordinary one, beside the bundles, so its
+ * import() resolves the same names the same way.
  */
-export function runCommonJs<T>(source: string, filename: string, dirname: string, require: NodeJS.Require, cachedData?: Buffer): LoadedModule<T> {
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __outloopImport) {\n${source}\n})`, {
+export function wrapCommonJs(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname, __outloopImport) {\n${source}\n})`;
+}
+
+/**
+ * Runs `script` (wrapCommonJs of a CommonJS bundle) as the module `filename`, as Node's loader
+ * would, but through a vm.Script, which (unlike Node 20's loader) accepts a code cache.
+ */
+export function runCommonJs<T>(script: string, filename: string, dirname: string, require: NodeJS.Require, cachedData?: Buffer): LoadedModule<T> {
+  const compiled = new vm.Script(script, {
     filename,
     lineOffset: -1,
     ...(cachedData ? { cachedData } : {}),
   });
   const module = { exports: {} as T };
   const importModule = (specifier: string) => import(specifier);
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, filename, dirname, importModule);
-  return { exports: module.exports, script, rejected: Boolean(cachedData) && script.cachedDataRejected === true };
+  (compiled.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, require, module, filename, dirname, importModule);
+  return { exports: module.exports, script: compiled, rejected: Boolean(cachedData) && compiled.cachedDataRejected === true };
 }

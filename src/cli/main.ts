@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodePack, packKey, readPack, runCommonJs, userPackFile, writePack } from './app-pack.js';
+import { encodePack, packKey, readPack, runCommonJs, userPackFile, wrapCommonJs, writePack } from './app-pack.js';
 import { prefetchForCommand } from './prefetch.js';
 import type { Io } from './run.js';
 
@@ -61,10 +61,10 @@ function loadApp(): Promise<App> {
     let pack = readPack(path.join(here, `${name}.pack`), key);
     const userFile = pack ? null : userPackFile(name, key);
     if (userFile) pack = readPack(userFile, key);
-    const source = pack?.source ?? fs.readFileSync(file, 'latin1');
+    const script = pack?.script ?? wrapCommonJs(fs.readFileSync(file, 'latin1'));
     // The entry's own CommonJS `require`: the bundles sit beside the entry, so names resolve the same.
-    const app = runCommonJs<App>(source, file, here, require, pack?.cachedData);
-    if (userFile && !pack) savePack = () => writePack(userFile, encodePack(key, source, app.script.createCachedData()));
+    const app = runCommonJs<App>(script, file, here, require, pack?.cachedData);
+    if (userFile && !pack) savePack = () => writePack(userFile, encodePack(key, script, app.script.createCachedData()));
     resolve(app.exports);
   });
 }

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { encodePack, packKey, readPack, runCommonJs, userPackFile } from '../../src/cli/app-pack.js';
+import { encodePack, packKey, readPack, runCommonJs, userPackFile, wrapCommonJs } from '../../src/cli/app-pack.js';
 import { ANTHROPIC, REPO, tempDir, writeFiles } from '../helpers.js';
 
 const CLI_DIR = path.join(REPO, 'dist/src/cli');
@@ -28,12 +28,12 @@ describe('app pack: the app bundle with its code cache', () => {
       assert.ok(fs.readFileSync(path.join(CLI_DIR, 'outloop.cjs'), 'latin1').includes(JSON.stringify(id)), 'the entry knows the bundle it was built with');
       // A fresh Node, as the hook runs it (the test runner's process may carry other flags).
       const script = [
-        `const { readPack, runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
+        `const { readPack, runCommonJs, wrapCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
         `const { createRequire } = await import('node:module');`,
         `const pack = readPack(${JSON.stringify(path.join(CLI_DIR, `${name}.pack`))}, ${JSON.stringify(packKey(id))});`,
         `if (!pack) throw new Error('no usable pack');`,
-        `if (pack.source !== (await import('node:fs')).readFileSync(${JSON.stringify(app)}, 'latin1')) throw new Error('the pack holds another source');`,
-        `const m = runCommonJs(pack.source, ${JSON.stringify(app)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(app)}), pack.cachedData);`,
+        `if (pack.script !== wrapCommonJs((await import('node:fs')).readFileSync(${JSON.stringify(app)}, 'latin1'))) throw new Error('the pack holds another source');`,
+        `const m = runCommonJs(pack.script, ${JSON.stringify(app)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(app)}), pack.cachedData);`,
         `console.log(JSON.stringify({ rejected: m.rejected, run: typeof m.exports.run }));`,
       ].join('\n');
       const env = { ...process.env };
@@ -48,7 +48,7 @@ describe('app pack: the app bundle with its code cache', () => {
     const file = path.join(dir, 'app.pack');
     const pack = encodePack('id-1', 'module.exports = 1;', Buffer.from('v8 data'));
     fs.writeFileSync(file, pack);
-    assert.deepEqual(readPack(file, 'id-1'), { source: 'module.exports = 1;', cachedData: Buffer.from('v8 data') });
+    assert.deepEqual(readPack(file, 'id-1'), { script: 'module.exports = 1;', cachedData: Buffer.from('v8 data') });
     assert.equal(readPack(file, 'id-2'), null, 'another build');
     fs.writeFileSync(file, pack.subarray(0, pack.length - 1));
     assert.equal(readPack(file, 'id-1'), null, 'cut short');
@@ -62,7 +62,7 @@ describe('app pack: the app bundle with its code cache', () => {
   it('runs the source when V8 refuses the cache', () => {
     const dir = tempDir('outloop-pack-');
     const file = path.join(dir, 'm.cjs');
-    const m = runCommonJs<{ answer: number; file: string }>('exports.answer = 42; exports.file = __filename;', file, dir, createRequire(file), Buffer.from('definitely not V8 code cache data'));
+    const m = runCommonJs<{ answer: number; file: string }>(wrapCommonJs('exports.answer = 42; exports.file = __filename;'), file, dir, createRequire(file), Buffer.from('definitely not V8 code cache data'));
     assert.equal(m.rejected, true);
     assert.deepEqual(m.exports, { answer: 42, file });
   });
@@ -119,24 +119,24 @@ describe('app pack: a bad pack still scans', () => {
   it('a pack cut short', () => findsTheKey(scanWith(good.subarray(0, good.length >> 1)), 'cut short'));
   it('garbage', () => findsTheKey(scanWith(crypto.randomBytes(4096)), 'garbage'));
   it('a pack from another build (its code would fail the scan if it ran)', () => {
-    findsTheKey(scanWith(encodePack(packKey(appId('another build')), 'throw new Error("stale app ran")', original.cachedData)), 'stale');
+    findsTheKey(scanWith(encodePack(packKey(appId('another build')), wrapCommonJs('throw new Error("stale app ran")'), original.cachedData)), 'stale');
   });
   it('a cache V8 refuses (its header corrupted): the pack source is compiled instead', () => {
     const data = Buffer.from(original.cachedData);
     for (let i = 4; i < 16; i++) data[i]! ^= 0x5a; // V8's version and source hashes
-    findsTheKey(scanWith(encodePack(key, original.source, data)), 'refused cache');
+    findsTheKey(scanWith(encodePack(key, original.script, data)), 'refused cache');
   });
 
   it('without a usable pack (a package built with another Node), a run saves one in the user cache, and V8 takes it', () => {
-    findsTheKey(scanWith(encodePack(`${appId(fs.readFileSync(SCAN))} v8-0.0 ${process.arch}`, original.source, original.cachedData)), 'pack for another V8');
+    findsTheKey(scanWith(encodePack(`${appId(fs.readFileSync(SCAN))} v8-0.0 ${process.arch}`, original.script, original.cachedData)), 'pack for another V8');
     const saved = readPack(userPack, key);
     assert.ok(saved, `a pack saved at ${userPack}`);
-    assert.equal(saved.source, fs.readFileSync(SCAN, 'latin1'));
+    assert.equal(saved.script, wrapCommonJs(fs.readFileSync(SCAN, 'latin1')));
     const script = [
-      `const { runCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
+      `const { runCommonJs, wrapCommonJs } = await import(${JSON.stringify(path.join(REPO, 'dist/src/cli/app-pack.js'))});`,
       `const { createRequire } = await import('node:module');`,
       `const fs = await import('node:fs');`,
-      `const m = runCommonJs(fs.readFileSync(${JSON.stringify(SCAN)}, 'latin1'), ${JSON.stringify(SCAN)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(SCAN)}), fs.readFileSync(process.argv[1]));`,
+      `const m = runCommonJs(wrapCommonJs(fs.readFileSync(${JSON.stringify(SCAN)}, 'latin1')), ${JSON.stringify(SCAN)}, ${JSON.stringify(CLI_DIR)}, createRequire(${JSON.stringify(SCAN)}), fs.readFileSync(process.argv[1]));`,
       `console.log(JSON.stringify({ rejected: m.rejected }));`,
     ].join('\n');
     const data = path.join(tempDir('outloop-pack-data-'), 'data');
@@ -147,7 +147,7 @@ describe('app pack: a bad pack still scans', () => {
     // The next run uses it; a saved pack cut short or from another build is passed over.
     findsTheKey(scanWith(null, fs.readFileSync(userPack)), 'saved pack');
     findsTheKey(scanWith(null, fs.readFileSync(userPack).subarray(0, 1000)), 'saved pack cut short');
-    findsTheKey(scanWith(null, encodePack(key.replace(/^\w+/, appId('another build')), 'throw new Error("stale app ran")', saved.cachedData)), 'saved pack of another build');
+    findsTheKey(scanWith(null, encodePack(key.replace(/^\w+/, appId('another build')), wrapCommonJs('throw new Error("stale app ran")'), saved.cachedData)), 'saved pack of another build');
   });
 
   it('a user cache folder that cannot be written only costs time', () => {
