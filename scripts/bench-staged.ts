@@ -16,7 +16,8 @@ import { expandTemplate, seededRng } from '../src/rules/template.js';
 import { median } from './bench/measure.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = path.join(REPO, 'dist/src/cli/main.js');
+// What the hook runs: the package's "bin" (node_modules/.bin/outloop links to it).
+const CLI = path.join(REPO, (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: { outloop: string } }).bin.outloop);
 const OUT = path.join(REPO, 'bench-out');
 
 const arg = (name: string, dflt: string) => {
@@ -57,10 +58,9 @@ function time(cmd: string, args: string[], cwd: string): number {
   return performance.now() - t;
 }
 
-// `npm run build` bundles the CLI (scripts/bundle-cli.ts); a plain `tsc` since then leaves tsc's
-// many-module entry, which works but is not what users run.
-if (!fs.readFileSync(CLI, 'utf8').includes('./app.js')) {
-  console.warn(`warning: ${path.relative(REPO, CLI)} is not the bundled CLI (run "npm run build"): these figures are for the unbundled one`);
+// `npm run build` bundles the CLI (scripts/bundle-cli.ts) and makes its code cache.
+if (!fs.existsSync(CLI) || !fs.existsSync(path.join(path.dirname(CLI), 'scan.pack'))) {
+  throw new Error(`${path.relative(REPO, CLI)} or its scan.pack is missing: run "npm run build"`);
 }
 
 fs.mkdirSync(OUT, { recursive: true });

@@ -113,10 +113,10 @@ function isDir(p: string): boolean {
 
 /** The vault the environment configures (src/vault/open.ts), or null when there is none. */
 export async function openConfiguredVault(env: NodeJS.ProcessEnv, root: string): Promise<VaultBackend | null> {
-  const spec = '../vault/open.js';
   let mod: { openVault?: (options: { env: NodeJS.ProcessEnv; root: string; cwd?: string }) => Promise<VaultBackend | null> };
   try {
-    mod = (await import(spec)) as typeof mod;
+    // A literal, so the built CLI bundles it (app.cjs has no import() of its own: scripts/bundle-cli.ts).
+    mod = (await import('../vault/open.js')) as typeof mod;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
     throw err;
