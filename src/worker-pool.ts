@@ -5,6 +5,7 @@
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Detector } from './detect/engine.js';
+import { markEngineFlagsChanged } from './engine-flags.js';
 import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
@@ -39,6 +40,7 @@ const YOUNG_GENERATION_MB = 12;
  * any scanning function is hot and before the workers start, is enough. Flags are per process.
  */
 v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
+markEngineFlagsChanged();
 
 type Batch = Array<{ abs: string; rel: string; source?: SourceKind }>;
 

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineFlagsChanged } from '../engine-flags.js';
 import { encodePack, packKey, readPack, runCommonJs, userPackFile, wrapCommonJs, writePack } from './app-pack.js';
 import { prefetchForCommand } from './prefetch.js';
 import type { Io } from './run.js';
@@ -76,7 +77,8 @@ loadApp()
       process.exitCode = code;
       try {
         // After the command (its output is out): what this run compiled, for the next one.
-        if (code !== 2) savePack?.();
+        // Not once a scan retuned V8 (engine-flags.ts): V8 would refuse that cache next time.
+        if (code !== 2 && !engineFlagsChanged()) savePack?.();
       } catch {
         // A read-only or full cache folder only means the next run compiles again.
       }

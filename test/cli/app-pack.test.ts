@@ -73,7 +73,7 @@ describe('app pack: a bad pack still scans', () => {
   const pkg = tempDir('outloop-pack-cli-');
   const cli = path.join(pkg, 'dist/src/cli');
   fs.mkdirSync(cli, { recursive: true });
-  for (const f of ['outloop.cjs', 'scan.cjs']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
+  for (const f of ['outloop.cjs', 'scan.cjs', 'worker.js']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
   for (const f of ['rules.bundle.json', 'rules.cache.json', 'rules.cache.bin']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(pkg, 'dist', f));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
   const good = fs.readFileSync(path.join(CLI_DIR, 'scan.pack'));
@@ -148,6 +148,23 @@ describe('app pack: a bad pack still scans', () => {
     findsTheKey(scanWith(null, fs.readFileSync(userPack)), 'saved pack');
     findsTheKey(scanWith(null, fs.readFileSync(userPack).subarray(0, 1000)), 'saved pack cut short');
     findsTheKey(scanWith(null, encodePack(key.replace(/^\w+/, appId('another build')), wrapCommonJs('throw new Error("stale app ran")'), saved.cachedData)), 'saved pack of another build');
+  });
+
+  it('a folder scan saves no pack: it retunes V8, and V8 would refuse a cache made after that', () => {
+    // Enough files for the worker pool to start (the module that changes the inlining budget).
+    const folder = tempDir('outloop-pack-folder-');
+    const files: Record<string, string> = { 'src/key.ts': `export const key = '${ANTHROPIC('folder-scan')}';\n` };
+    for (let i = 0; i < 450; i++) files[`src/f${i}.ts`] = `export const n${i} = ${i};\n`;
+    writeFiles(folder, files);
+    fs.rmSync(path.join(cli, 'scan.pack'), { force: true });
+    fs.rmSync(path.join(cacheHome, 'outloop'), { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [path.join(cli, 'outloop.cjs'), 'scan', folder, '--workers', '1', '--format', 'json'], { env: { ...gitEnv, NO_COLOR: '1', XDG_CACHE_HOME: cacheHome }, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { findings: Array<{ path: string }> }).findings.map((f) => f.path), ['src/key.ts']);
+    assert.equal(fs.existsSync(userPack), false, 'a pack was saved after the flags changed');
+    // The staged scan that follows (the pre-commit hook's) saves one as usual.
+    findsTheKey(scanWith(null), 'staged after a folder scan');
+    assert.ok(fs.existsSync(userPack), 'the staged scan saved no pack');
   });
 
   it('a user cache folder that cannot be written only costs time', () => {
