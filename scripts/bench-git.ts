@@ -15,9 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { outloopBin } from './bench/tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.resolve(here, '../src/cli/main.js');
+const CLI = outloopBin(path.resolve(here, '../..'));
 
 interface InnerResult {
   ms: number;

@@ -14,10 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandTemplate, seededRng } from '../src/rules/template.js';
 import { median } from './bench/measure.js';
+import { outloopBin } from './bench/tools.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// What the hook runs: the package's "bin" (node_modules/.bin/outloop links to it).
-const CLI = path.join(REPO, (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: { outloop: string } }).bin.outloop);
+// What the hook runs: the package's "bin".
+const CLI = outloopBin(REPO);
 const OUT = path.join(REPO, 'bench-out');
 
 const arg = (name: string, dflt: string) => {

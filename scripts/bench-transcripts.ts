@@ -24,7 +24,7 @@ import { generateTranscripts, TRANSCRIPTS_GENERATOR, type TranscriptManifest, ty
 import { measure, type Corpus, type ToolResult } from './bench/measure.js';
 import { rssMethod } from './bench/run.js';
 import { leakCheck, type LeakCheck } from './bench/score.js';
-import { outloopTool, type Tool } from './bench/tools.js';
+import { outloopBin, outloopTool, type Tool } from './bench/tools.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = path.join(REPO, 'bench-out');
@@ -60,7 +60,7 @@ function parseArgs(argv: string[]): Options {
     seed: number(['seed'], 1),
     runs: Math.round(number(['transcripts-runs', 'runs'], 1)),
     timeoutMs: number(['timeout-min'], 30) * 60_000,
-    outloopCli: path.resolve(value('outloop') ?? path.join(REPO, 'dist', 'src', 'cli', 'main.js')),
+    outloopCli: path.resolve(value('outloop') ?? outloopBin(REPO)),
   };
 }
 

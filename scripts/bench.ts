@@ -26,6 +26,7 @@ import { leakCheck, type LeakCheck } from './bench/score.js';
 import { rssMethod } from './bench/run.js';
 import { corpusLine, kindTable, ratio, toolTable } from './bench/table.js';
 import {
+  outloopBin,
   ensureInstalled, gitleaksTool, outloopKeywords, outloopTool, ripgrepTool, ripgrepVersion, secretlintTool, type Tool,
 } from './bench/tools.js';
 
@@ -64,7 +65,7 @@ function parseArgs(argv: string[]): Options {
     runs: Math.round(number('runs', 3)),
     gitleaksRuns: Math.round(number('gitleaks-runs', 1)),
     skipPeers: argv.includes('--skip-peers'),
-    outloopCli: path.resolve(value('outloop') ?? path.join(REPO, 'dist', 'src', 'cli', 'main.js')),
+    outloopCli: path.resolve(value('outloop') ?? outloopBin(REPO)),
     timeoutMs: number('timeout-min', 30) * 60_000,
   };
 }

@@ -5,6 +5,12 @@ import path from 'node:path';
 import { capture, type RunResult } from './run.js';
 import type { Hit } from './score.js';
 
+/** What users run: the package's "bin" (node_modules/.bin/outloop links to it), as built in `repo`. */
+export function outloopBin(repo: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { bin: { outloop: string } };
+  return path.join(repo, pkg.bin.outloop);
+}
+
 export interface Invocation {
   cmd: string;
   args: string[];
