@@ -190,27 +190,20 @@ class Walk {
       this.whole(b);
       return this.count;
     }
-    // The first half walks on past the middle far enough to finish any keyword started before it,
-    // and reports only those; the second starts at the root in the middle.
-    const mid = n >> 1;
-    const firstEnd = Math.min(n, mid + this.overlap);
+    // Two chains of equal length, so one loop walks both: the second from the root at `mid` to the
+    // end, the first from the start as far, which takes it past `mid` by at least the overlap, far
+    // enough to finish any keyword started before `mid` (it reports only those). No tail loop or
+    // odd last step: code that runs now and then in a hot function had no type feedback when the
+    // function was optimised, and reaching it deoptimised the walk every time (--trace-deopt).
+    const mid = (n - this.overlap) >> 1;
     const { rows, column, firstReport } = this;
     let s1 = 0;
     let s2 = 0;
     let i = 0;
-    let j = mid;
-    for (; j < n && i < firstEnd; i++, j++) {
+    for (let j = mid; j < n; i++, j++) {
       s1 = rows[s1 + column[b[i]!]!]!;
       s2 = rows[s2 + column[b[j]!]!]!;
       if (s1 >= firstReport) this.report(s1, i, mid);
-      if (s2 >= firstReport) this.report(s2, j, n);
-    }
-    for (; i < firstEnd; i++) {
-      s1 = rows[s1 + column[b[i]!]!]!;
-      if (s1 >= firstReport) this.report(s1, i, mid);
-    }
-    for (; j < n; j++) {
-      s2 = rows[s2 + column[b[j]!]!]!;
       if (s2 >= firstReport) this.report(s2, j, n);
     }
     return this.count;

@@ -45,7 +45,7 @@ describe('keyword prefilter', () => {
       let base = '';
       for (let i = 0; i < size; i++) base += alphabet[Math.floor(rng() * alphabet.length)];
       const mid = size >> 1;
-      for (let at = mid - 16; at <= mid + 2; at++) {
+      for (let at = mid - 24; at <= mid + 8; at++) {
         const text = base.slice(0, at) + 'SK-ANT-API03-' + base.slice(at + 13);
         const bytes = Buffer.from(text, 'latin1');
         const got: string[] = [];
