@@ -1,7 +1,8 @@
 /**
  * What the build step precomputes for the built-in rules, so a scan (above all the pre-commit hook)
  * starts without building keyword automata or loading the glob library: both automata's tables in
- * a binary file, and every rule's path globs as regular expressions. Custom rule sets don't use it.
+ * a binary file, in the layout the walk uses (nothing to convert at start), and every rule's path
+ * globs as regular expressions. Custom rule sets don't use it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,10 +25,12 @@ export interface RuleCache {
 
 interface StoredIndex {
   keywords: string[];
-  outputs: Array<number[] | null>;
-  /** Where the table sits in the binary file, in 16-bit words. */
-  offset: number;
-  length: number;
+  firstReport: number;
+  reports: number[][];
+  /** Where the 32-bit rows and the 256 column bytes sit in the binary file, in bytes. */
+  rowsAt: number;
+  rowCount: number;
+  columnAt: number;
 }
 
 interface StoredCache {
@@ -38,14 +41,23 @@ interface StoredCache {
 }
 
 export function writeRuleCache(cache: RuleCache): void {
-  const tables: Uint16Array[] = [];
-  let words = 0;
-  const store = (index: KeywordIndexData): StoredIndex => {
-    tables.push(index.table);
-    const stored = { keywords: index.keywords, outputs: index.outputs, offset: words, length: index.table.length };
-    words += index.table.length;
-    return stored;
+  const parts: Buffer[] = [];
+  let at = 0;
+  const put = (bytes: Buffer): number => {
+    parts.push(bytes);
+    const offset = at;
+    at += bytes.length;
+    return offset;
   };
+  // Rows first, each table's length a multiple of 4 bytes, so every Int32Array view is aligned.
+  const store = (index: KeywordIndexData): StoredIndex => ({
+    keywords: index.keywords,
+    firstReport: index.firstReport,
+    reports: index.reports,
+    rowsAt: put(Buffer.from(index.rows.buffer, index.rows.byteOffset, index.rows.byteLength)),
+    rowCount: index.rows.length,
+    columnAt: -1,
+  });
   const { prebuilt } = cache;
   const stored: StoredCache = {
     ruleIds: prebuilt.ruleIds,
@@ -53,7 +65,10 @@ export function writeRuleCache(cache: RuleCache): void {
     unscoped: prebuilt.unscoped ? { index: store(prebuilt.unscoped.index), keywordRules: prebuilt.unscoped.keywordRules } : null,
     pathRegexes: cache.pathRegexes,
   };
-  fs.writeFileSync(CACHE_BIN, Buffer.concat(tables.map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength))));
+  // Then the column tables (256 bytes each, so alignment holds whatever follows).
+  stored.all.index.columnAt = put(Buffer.from(prebuilt.all.index.column));
+  if (stored.unscoped && prebuilt.unscoped) stored.unscoped.index.columnAt = put(Buffer.from(prebuilt.unscoped.index.column));
+  fs.writeFileSync(CACHE_BIN, Buffer.concat(parts));
   fs.writeFileSync(CACHE_JSON, JSON.stringify(stored));
 }
 
@@ -67,12 +82,14 @@ export function readRuleCache(): RuleCache | null {
   } catch {
     return null;
   }
-  // Uint16Array views need 2-byte alignment; a fresh file buffer has it, a pooled one may not.
-  const words = bin.byteOffset % 2 === 0 ? bin : Buffer.from(bin);
+  // Int32Array views need 4-byte alignment; a fresh file buffer has it, a pooled one may not.
+  const aligned = bin.byteOffset % 4 === 0 ? bin : Buffer.from(bin);
   const load = (s: StoredIndex): KeywordIndexData => ({
     keywords: s.keywords,
-    outputs: s.outputs,
-    table: new Uint16Array(words.buffer, words.byteOffset + s.offset * 2, s.length),
+    firstReport: s.firstReport,
+    reports: s.reports,
+    rows: new Int32Array(aligned.buffer, aligned.byteOffset + s.rowsAt, s.rowCount),
+    column: new Uint8Array(aligned.buffer, aligned.byteOffset + s.columnAt, 256),
   });
   return {
     prebuilt: {
