@@ -10,7 +10,7 @@ import { Detector } from '../src/detect/engine.js';
 import { writeRuleCache, type PathRegexes } from '../src/rules/cache.js';
 import { globsToRegexSource } from '../src/globs.js';
 import { compilePacks } from '../src/rules/compile.js';
-import { BUNDLE_PATH, parsePack, type LoadedPack } from '../src/rules/load.js';
+import { BUNDLE_PATH, EXAMPLES_PATH, parsePack, type LoadedPack, type RuleExamples } from '../src/rules/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = path.join(repo, 'rules');
@@ -21,7 +21,20 @@ try {
     packs.push({ file, pack: await parsePack(file, fs.readFileSync(path.join(dir, name), 'utf8')) });
   }
   const set = compilePacks(packs);
-  fs.writeFileSync(BUNDLE_PATH, JSON.stringify(packs));
+  // Examples apart: a scan never reads them (see EXAMPLES_PATH).
+  const examples: RuleExamples = {};
+  const bare = packs.map(({ file, pack }) => ({
+    file,
+    pack: {
+      ...pack,
+      rules: pack.rules.map((r) => {
+        examples[r.id] = r.examples;
+        return { ...r, examples: { positive: [], negative: [] } };
+      }),
+    },
+  }));
+  fs.writeFileSync(BUNDLE_PATH, JSON.stringify(bare));
+  fs.writeFileSync(EXAMPLES_PATH, JSON.stringify(examples));
   // The cache: both keyword automata and every path glob as a regular expression.
   const pathRegexes: PathRegexes = {};
   for (const { pack } of packs) {

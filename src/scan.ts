@@ -194,10 +194,10 @@ interface LoadedRules {
   ruleSet: RuleSet;
 }
 
-async function loadPacks(options: ScanOptions, config?: OutloopConfig): Promise<LoadedRules> {
+async function loadPacks(options: ScanOptions, config?: OutloopConfig, examples = false): Promise<LoadedRules> {
   // Without the built-in rules, the shared placeholder allowlist still applies: a team's own rule
   // shouldn't report YOUR_API_KEY either.
-  const builtin = loadBuiltinPacks();
+  const builtin = loadBuiltinPacks({ examples });
   const packs = options.builtinRules === false ? builtin.map((p) => ({ file: p.file, pack: { ...p.pack, rules: [] } })) : builtin;
   for (const dir of options.rulesDirs ?? []) packs.push(...(await loadPackDir(dir)));
   const accounts = config && Object.keys(config.tenants).length ? (await import('./tenancy/accounts.js')).accountPack(config) : null;
@@ -208,8 +208,9 @@ async function loadPacks(options: ScanOptions, config?: OutloopConfig): Promise<
   return { packs, cached: cache !== null, ruleSet, accounts: accounts?.owners ?? null };
 }
 
+/** The rules a scan with these options would use, with the built-in rules' examples (for `rules test`). */
 export async function loadRules(options: Pick<ScanOptions, 'rulesDirs' | 'builtinRules'> = {}): Promise<RuleSet> {
-  return (await loadPacks(options)).ruleSet;
+  return (await loadPacks(options, undefined, true)).ruleSet;
 }
 
 async function scanGitSources(options: ScanOptions, started: number): Promise<ScanResult> {

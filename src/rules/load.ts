@@ -17,15 +17,27 @@ export interface LoadedPack {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/src/rules → dist/rules.bundle.json */
 export const BUNDLE_PATH = path.resolve(here, '../../rules.bundle.json');
+/**
+ * The built-in rules' examples, kept out of the bundle: only `outloop rules test` and the tests run
+ * them, and a scan (the pre-commit hook's above all) needn't parse and keep half the bundle's text.
+ */
+export const EXAMPLES_PATH = path.resolve(here, '../../rules.examples.json');
 
-export function loadBuiltinPacks(): LoadedPack[] {
+export type RuleExamples = Record<string, PackSpec['rules'][number]['examples']>;
+
+/** The built-in rules; `examples`: with each rule's own examples (else they are empty). */
+export function loadBuiltinPacks(options: { examples?: boolean } = {}): LoadedPack[] {
   let text: string;
+  let examples: RuleExamples | null = null;
   try {
     text = fs.readFileSync(BUNDLE_PATH, 'utf8');
+    if (options.examples) examples = JSON.parse(fs.readFileSync(EXAMPLES_PATH, 'utf8')) as RuleExamples;
   } catch {
     throw new UsageError(`built-in rules are missing (${BUNDLE_PATH}); run "npm run build"`);
   }
-  return JSON.parse(text) as LoadedPack[];
+  const packs = JSON.parse(text) as LoadedPack[];
+  if (examples) for (const { pack } of packs) for (const rule of pack.rules) rule.examples = examples[rule.id] ?? rule.examples;
+  return packs;
 }
 
 /** Reads and validates every .yaml/.yml/.json rule file in a folder (not recursive, sorted). */
