@@ -2,10 +2,8 @@
  * Worker threads that each compile the rules once, then scan the batches of files they are sent;
  * the main thread scans batches too, between listing folders and passing messages.
  */
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Detector } from './detect/engine.js';
-import { markEngineFlagsChanged } from './engine-flags.js';
 import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
@@ -29,18 +27,6 @@ const IN_FLIGHT = 2;
  * on two threads drops by some 60 MB.
  */
 const YOUNG_GENERATION_MB = 12;
-
-/**
- * How much code V8 may inline into one optimised function (bytecode bytes; its default is 920).
- * Every engine (the main thread and each worker) compiles the scanning functions again, and
- * recompiles them when a rare branch turns up; with the default budget those functions swell and
- * compiling them was a fifth of a 20 MB scan's instructions (counted with callgrind: 5.49 G with
- * the default, 4.38 G at 300, 4.39 G at 200, 4.67 G at 500) and still 4% of a 200 MB one
- * (20.6 G against 19.9 G). V8 reads the budget each time it compiles, so setting it here, before
- * any scanning function is hot and before the workers start, is enough. Flags are per process.
- */
-v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
-markEngineFlagsChanged();
 
 type Batch = Array<{ abs: string; rel: string; source?: SourceKind }>;
 

@@ -3,6 +3,7 @@
  * exits itself, so tests call it directly.
  */
 import { ConfigError, EXIT, UsageError } from '../model/errors.js';
+import { tuneEngineForScanning } from '../engine-flags.js';
 import { HELP, VERSION } from './help.js';
 import { writeFileWhole } from '../write-file.js';
 
@@ -13,9 +14,13 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+/** Commands that may scan folders: V8 is tuned for that first (see engine-flags.ts). */
+const SCANS_FOLDERS = new Set(['scan', 'audit', 'rewrite', 'bind']);
+
 export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    if (command !== undefined && SCANS_FOLDERS.has(command) && !rest.includes('--staged')) await tuneEngineForScanning();
     switch (command) {
       // Commands load on demand: `--version` and `help` shouldn't pay for the scanner.
       case 'scan':
