@@ -23,7 +23,7 @@
  */
 import { checkAlias, checkSecret } from './alias.js';
 import { VaultError } from './errors.js';
-import { lastLine, runCli, type CliResult } from './run.js';
+import { cliFailure, lastLine, runVaultCli, type CliResult } from './run.js';
 import { parseAlias, type VaultBackend } from './vault.js';
 
 export interface KeychainOptions {
@@ -98,21 +98,23 @@ export class KeychainVault implements VaultBackend {
   }
 
   private run(args: string[], input?: string, timeoutMs?: number): Promise<CliResult> {
-    return runCli(this.command, args, {
-      env: this.options.env ?? process.env,
-      timeoutMs: timeoutMs ?? this.options.timeoutMs ?? 120_000,
-      // No controlling terminal: security never prompts on the user's terminal behind outloop's back.
-      detached: true,
-      ...(input === undefined ? {} : { input }),
-    });
+    // No controlling terminal: security never prompts on the user's terminal behind outloop's back.
+    return runVaultCli({ ...this.options, command: this.command, detached: true }, args, input, timeoutMs);
   }
 
   private failure(what: string, alias: string | null, r: CliResult): VaultError {
-    const where = alias ? ` for ${alias}` : '';
-    if (r.failure === 'ENOENT') return new VaultError(this.name, `${this.command} was not found (the keychain vault needs macOS)`);
-    if (r.failure === 'timeout') return new VaultError(this.name, `security ${what}${where} did not answer in time (a locked keychain waiting for a dialog?)`);
-    const why = lastLine(r.stderr.replace(/^.*returned -?\d+\s*$/m, ''));
-    return new VaultError(this.name, `security ${what}${where} failed (exit ${r.code})${why ? `: ${why}` : ''}`);
+    return cliFailure(
+      this.name,
+      {
+        tool: 'security',
+        notInstalled: `${this.command} was not found (the keychain vault needs macOS)`,
+        noAnswer: 'a locked keychain waiting for a dialog?',
+        why: (stderr) => lastLine(stderr.replace(/^.*returned -?\d+\s*$/m, '')),
+      },
+      what,
+      alias,
+      r,
+    );
   }
 }
 

@@ -19,7 +19,7 @@
  */
 import { checkAlias, checkSecret } from './alias.js';
 import { VaultError } from './errors.js';
-import { lastLine, runCli, type CliResult } from './run.js';
+import { cliFailure, lastLine, runVaultCli, type CliResult } from './run.js';
 import { aliasFor, type VaultBackend } from './vault.js';
 
 export const OP_VAULT_ENV = 'OUTLOOP_OP_VAULT';
@@ -147,20 +147,23 @@ export class OnePasswordVault implements VaultBackend {
   }
 
   private run(args: string[], input?: string, timeoutMs?: number): Promise<CliResult> {
-    return runCli(this.command, args, {
-      env: this.options.env ?? process.env,
-      timeoutMs: timeoutMs ?? this.options.timeoutMs ?? 120_000,
-      ...(input === undefined ? {} : { input }),
-    });
+    return runVaultCli({ ...this.options, command: this.command }, args, input, timeoutMs);
   }
 
   private failure(what: string, alias: string | null, r: CliResult): VaultError {
-    const where = alias ? ` for ${alias}` : '';
-    if (r.failure === 'ENOENT') return new VaultError(this.name, `${this.command} is not installed (the 1Password CLI, version 2)`);
-    if (r.failure === 'timeout') return new VaultError(this.name, `op ${what}${where} did not answer in time (waiting for the desktop app to be unlocked?)`);
-    // `[ERROR] 2024/01/02 03:04:05 message`: keep the message.
-    const why = lastLine(r.stderr).replace(/^\[ERROR\] \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /, '');
-    return new VaultError(this.name, `op ${what}${where} failed (exit ${r.code})${why ? `: ${why}` : ''}`);
+    return cliFailure(
+      this.name,
+      {
+        tool: 'op',
+        notInstalled: `${this.command} is not installed (the 1Password CLI, version 2)`,
+        noAnswer: 'waiting for the desktop app to be unlocked?',
+        // `[ERROR] 2024/01/02 03:04:05 message`: keep the message.
+        why: (stderr) => lastLine(stderr).replace(/^\[ERROR\] \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /, ''),
+      },
+      what,
+      alias,
+      r,
+    );
   }
 }
 

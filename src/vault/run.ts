@@ -4,6 +4,8 @@
  * sees) is killed after a timeout instead of hanging outloop.
  */
 import { spawn } from 'node:child_process';
+import { VaultError } from './errors.js';
+import type { BackendName } from './vault.js';
 
 export interface CliResult {
   /** Exit code; -1 when the CLI could not be started or was killed. */
@@ -93,4 +95,44 @@ export function runCli(command: string, args: string[], options: RunOptions = {}
 export function lastLine(stderr: string): string {
   const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   return lines.length ? lines[lines.length - 1]!.slice(0, 300) : '';
+}
+
+/** How a backend runs its CLI: the program, and the defaults its options give every call. */
+export interface VaultCli {
+  command: string;
+  env?: NodeJS.ProcessEnv;
+  /** Per call (default 120 s: a locked store may wait on an unlock dialog). */
+  timeoutMs?: number;
+  detached?: boolean;
+}
+
+/** One call of a backend's CLI; `timeoutMs` overrides the backend's (a quick probe). */
+export function runVaultCli(cli: VaultCli, args: string[], input?: string, timeoutMs?: number): Promise<CliResult> {
+  return runCli(cli.command, args, {
+    env: cli.env ?? process.env,
+    timeoutMs: timeoutMs ?? cli.timeoutMs ?? 120_000,
+    ...(cli.detached ? { detached: true } : {}),
+    ...(input === undefined ? {} : { input }),
+  });
+}
+
+/** What a backend says about its CLI when a call fails. */
+export interface CliWording {
+  /** The tool's name in messages (`secret-tool`, `security`, `op`). */
+  tool: string;
+  /** The whole message when the CLI isn't there, with how to get it. */
+  notInstalled: string;
+  /** Why a call may not have answered in time, shown in brackets. */
+  noAnswer: string;
+  /** The reason worth showing from a failed call's stderr (default: its last line). */
+  why?: (stderr: string) => string;
+}
+
+/** A failed call as a user reads it: not installed, no answer in time, or the exit and the CLI's reason. */
+export function cliFailure(backend: BackendName, wording: CliWording, what: string, alias: string | null, r: CliResult): VaultError {
+  const where = alias ? ` for ${alias}` : '';
+  if (r.failure === 'ENOENT') return new VaultError(backend, wording.notInstalled);
+  if (r.failure === 'timeout') return new VaultError(backend, `${wording.tool} ${what}${where} did not answer in time (${wording.noAnswer})`);
+  const why = (wording.why ?? lastLine)(r.stderr);
+  return new VaultError(backend, `${wording.tool} ${what}${where} failed (exit ${r.code})${why ? `: ${why}` : ''}`);
 }

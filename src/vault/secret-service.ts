@@ -13,7 +13,7 @@
  */
 import { checkAlias, checkSecret } from './alias.js';
 import { VaultError } from './errors.js';
-import { lastLine, runCli, type CliResult } from './run.js';
+import { cliFailure, runVaultCli, type CliResult } from './run.js';
 import { parseAlias, type VaultBackend } from './vault.js';
 
 export interface SecretServiceOptions {
@@ -81,17 +81,10 @@ export class SecretServiceVault implements VaultBackend {
   }
 
   private run(args: string[], input?: string, timeoutMs?: number): Promise<CliResult> {
-    return runCli(this.command, args, {
-      env: this.options.env ?? process.env,
-      timeoutMs: timeoutMs ?? this.options.timeoutMs ?? 120_000,
-      ...(input === undefined ? {} : { input }),
-    });
+    return runVaultCli({ ...this.options, command: this.command }, args, input, timeoutMs);
   }
 
   private failure(what: string, alias: string | null, r: CliResult): VaultError {
-    const where = alias ? ` for ${alias}` : '';
-    if (r.failure === 'ENOENT') return new VaultError(this.name, `${this.command} is not installed (Debian/Ubuntu: apt-get install libsecret-tools)`);
-    if (r.failure === 'timeout') return new VaultError(this.name, `secret-tool ${what}${where} did not answer in time (a locked keyring waiting for an unlock?)`);
-    return new VaultError(this.name, `secret-tool ${what}${where} failed (exit ${r.code})${lastLine(r.stderr) ? `: ${lastLine(r.stderr)}` : ''}`);
+    return cliFailure(this.name, { tool: 'secret-tool', notInstalled: `${this.command} is not installed (Debian/Ubuntu: apt-get install libsecret-tools)`, noAnswer: 'a locked keyring waiting for an unlock?' }, what, alias, r);
   }
 }
