@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fingerprint } from '../src/detect/redact.js';
-import { spawnSync } from 'node:child_process';
 import { ANTHROPIC, CLI, fakeKey, runCli, tempDir, writeFiles } from './helpers.js';
+import { onTerminal } from './pty.js';
 
 interface Report {
   root: string;
@@ -46,25 +46,6 @@ function setup() {
   });
   return { root, home };
 }
-
-/** Runs argv[1:] on a pseudo-terminal 120 columns wide and copies what it shows to stdout. */
-const PTY_RUNNER = `
-import fcntl, os, pty, struct, sys, termios
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 120, 0, 0))
-while True:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    sys.stdout.buffer.write(data)
-_, status = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
 
 const audit = (root: string, home: string, args: string[] = []) => runCli(['audit', root, ...args], { env: { HOME: home, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: undefined, XDG_CONFIG_HOME: undefined } });
 
@@ -122,18 +103,13 @@ describe('outloop audit', () => {
 
   it('on a terminal, shows the live view and ends with the per-client table', () => {
     // A real pseudo-terminal (python's pty), so stdout is a TTY as for a person at a terminal.
-    const r = spawnSync('python3', ['-c', PTY_RUNNER, process.execPath, CLI, 'audit', root], {
-      env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', NO_COLOR: '1', COLUMNS: '120' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    assert.equal(r.error, undefined, 'python3 with its pty module is needed for this test');
-    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const r = onTerminal([process.execPath, CLI, 'audit', root], [], { env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', NO_COLOR: '1', COLUMNS: '120' } });
+    const screen = r.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     assert.match(screen, /tenant\s+findings\s+wrong-client\s+new\s+fixed/);
     assert.match(screen, /acme\s+\d+/);
     assert.match(screen, /globex\s+\d+\s+1/);
     assert.match(screen, /WRONG CLIENT/);
-    for (const k of [acmeKey, laterKey]) assert.ok(!r.stdout.includes(k));
+    for (const k of [acmeKey, laterKey]) assert.ok(!r.output.includes(k));
   });
 
   it('--rewrite then takes the keys out of ROOT and out of its sessions\' transcripts', () => {

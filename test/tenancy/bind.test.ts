@@ -18,6 +18,7 @@ import { ConfigError, UsageError } from '../../src/model/errors.js';
 import { scan } from '../../src/scan.js';
 import { slug } from '../../src/tenancy/bind.js';
 import { ANTHROPIC, fakeKey, REPO, tempDir, writeFiles } from '../helpers.js';
+import { HAVE_PTY, onTerminal as onPty, type PtyRun, type PtyStep } from '../pty.js';
 
 const STRIPE = (seed: string) => fakeKey('sk_live_{{alnum:24}}', `bind:${seed}`);
 const sha = (key: string) => 'sha256:' + createHash('sha256').update(key, 'utf8').digest('hex');
@@ -334,59 +335,9 @@ describe('bind: the command as a process', () => {
   });
 });
 
-const PTY_DRIVER = `import json, os, pty, select, sys, time
-spec = json.load(sys.stdin)
-pid, fd = pty.fork()
-if pid == 0:
-    os.chdir(spec["cwd"])
-    os.execvp(spec["cmd"][0], spec["cmd"])
-out = b""
-def pump(until, timeout):
-    global out
-    end = time.time() + timeout
-    while time.time() < end:
-        if until is not None and until.encode() in out:
-            return True
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if not r:
-            continue
-        try:
-            data = os.read(fd, 4096)
-        except OSError:
-            return False
-        if not data:
-            return False
-        out += data
-    return until is None
-ok = True
-for step in spec["steps"]:
-    if "wait" in step:
-        if not pump(step["wait"], 30):
-            ok = False
-            break
-    else:
-        os.write(fd, step["send"].encode())
-        time.sleep(0.2)
-pump(None, 30 if ok else 2)
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status), "completed": ok}))
-`;
-
-const HAVE_PTY = spawnSync('python3', ['-c', 'import pty, select, os; os.waitstatus_to_exitcode'], { encoding: 'utf8' }).status === 0;
-
-interface PtyRun {
-  output: string;
-  code: number;
-  completed: boolean;
-}
-
-/** Runs cmd on a real pseudo-terminal: waits for prompts, types what `send` says, returns what the terminal showed. */
-function onTerminal(cwd: string, cmd: string[], steps: Array<{ wait: string } | { send: string }>): PtyRun {
-  const driver = path.join(tempDir('outloop-bind-pty-'), 'drive_terminal.py');
-  fs.writeFileSync(driver, PTY_DRIVER);
-  const r = spawnSync('python3', [driver], { input: JSON.stringify({ cwd, cmd, steps }), encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as PtyRun;
+/** Runs cmd on a real pseudo-terminal in `cwd`: waits for prompts, types what `send` says, returns what the terminal showed. */
+function onTerminal(cwd: string, cmd: string[], steps: PtyStep[]): PtyRun {
+  return onPty(cmd, steps, { cwd, waitSeconds: 30 });
 }
 
 /** The terminal settings the runner printed while the command still ran. */

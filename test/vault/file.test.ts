@@ -9,6 +9,7 @@ import { ANTHROPIC, fakeKey, tempDir } from '../helpers.js';
 import { VaultError, VaultLockedError, WrongPassphraseError } from '../../src/vault/errors.js';
 import { DEFAULT_KDF, FileVault, defaultVaultFile } from '../../src/vault/file.js';
 import { CHILD } from './support.js';
+import { HAVE_PTY, onTerminal as onPty, type PtyRun, type PtyStep } from '../pty.js';
 
 const PASS = 'correct horse battery staple';
 const STRIPE = (seed: string) => fakeKey('sk_live_{{alnum:24}}', seed);
@@ -254,52 +255,8 @@ describe('file vault: concurrent writers', () => {
 // ---------------------------------------------------------------------------------------------
 // The prompt, on a real pseudo-terminal
 
-const PTY_DRIVER = `import json, os, pty, select, sys, time
-spec = json.load(sys.stdin)
-pid, fd = pty.fork()
-if pid == 0:
-    os.environ.update(spec["env"])
-    os.execvp(spec["cmd"][0], spec["cmd"])
-out = b""
-def pump(until, timeout):
-    global out
-    end = time.time() + timeout
-    while time.time() < end:
-        if until is not None and until.encode() in out:
-            return True
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if not r:
-            continue
-        try:
-            data = os.read(fd, 4096)
-        except OSError:
-            return False
-        if not data:
-            return False
-        out += data
-    return until is None
-ok = True
-for step in spec["steps"]:
-    if "wait" in step:
-        if not pump(step["wait"], 60):
-            ok = False
-            break
-    else:
-        os.write(fd, step["send"].encode())
-        time.sleep(0.2)
-pump(None, 60 if ok else 2)
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status), "completed": ok}))
-`;
-
-const HAVE_PTY = spawnSync('python3', ['-c', 'import pty, select, os; os.waitstatus_to_exitcode'], { encoding: 'utf8' }).status === 0;
-
-function onTerminal(env: Record<string, string>, steps: Array<{ wait: string } | { send: string }>): { output: string; code: number; completed: boolean } {
-  const driver = path.join(tempDir('outloop-vault-pty-'), 'drive.py');
-  fs.writeFileSync(driver, PTY_DRIVER);
-  const r = spawnSync('python3', [driver], { input: JSON.stringify({ env: { OUTLOOP_VAULT_TEST_CHILD: 'prompt', ...env }, cmd: [process.execPath, CHILD], steps }), encoding: 'utf8', timeout: 180_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
+function onTerminal(env: Record<string, string>, steps: PtyStep[]): PtyRun {
+  return onPty([process.execPath, CHILD], steps, { env: { ...process.env, OUTLOOP_VAULT_TEST_CHILD: 'prompt', ...env } });
 }
 
 describe('file vault: the passphrase prompt on a terminal', { skip: HAVE_PTY ? false : 'python3 with pty is not available' }, () => {
