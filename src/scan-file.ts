@@ -197,6 +197,13 @@ export function addFileResult(t: ScanTally, r: FileResult): void {
   if (r.scanned) t.files++;
 }
 
+/** A batch of files, on whichever thread (a worker, or the main thread beside them), as one tally. */
+export function scanBatch(batch: ReadonlyArray<{ abs: string; rel: string; source?: SourceKind }>, detector: Detector): ScanTally {
+  const tally = emptyTally();
+  for (const f of batch) addFileResult(tally, scanFile(f.abs, f.rel, detector, f.source));
+  return tally;
+}
+
 export function mergeTally(into: ScanTally, from: ScanTally): void {
   for (const f of from.findings) into.findings.push(f);
   for (const w of from.warnings) into.warnings.push(w);

@@ -7,7 +7,7 @@ import type { Detector } from './detect/engine.js';
 import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
-import { addFileResult, emptyTally, mergeTally, scanFile, type ScanTally } from './scan-file.js';
+import { mergeTally, scanBatch, type ScanTally } from './scan-file.js';
 import type { WorkspaceFile } from './sources/workspace.js';
 
 /** Small batches go to whichever thread is free, so one big file doesn't leave a core idle. */
@@ -96,9 +96,7 @@ export class WorkerPool {
       });
     const scanHere = async (detector: Detector) => {
       for (let batch = await nextBatch(); batch.length > 0; batch = await nextBatch()) {
-        const part = emptyTally();
-        for (const f of batch) addFileResult(part, scanFile(f.abs, f.rel, detector, f.source));
-        report(part, batch.length);
+        report(scanBatch(batch, detector), batch.length);
         // Let the workers' replies in (and their next batches out) before scanning on.
         await new Promise((r) => setImmediate(r));
       }

@@ -5,13 +5,11 @@ import { readRuleCache } from './rules/cache.js';
 import { compilePacks } from './rules/compile.js';
 import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
-import { addFileResult, emptyTally, scanFile } from './scan-file.js';
+import { scanBatch } from './scan-file.js';
 
 const { packs, cached } = workerData as { packs: LoadedPack[]; cached: boolean };
 const detector = new Detector(compilePacks(packs, cached ? readRuleCache() : null));
 
 parentPort!.on('message', (batch: Array<{ abs: string; rel: string; source?: SourceKind }>) => {
-  const tally = emptyTally();
-  for (const f of batch) addFileResult(tally, scanFile(f.abs, f.rel, detector, f.source));
-  parentPort!.postMessage({ tally, count: batch.length });
+  parentPort!.postMessage({ tally: scanBatch(batch, detector), count: batch.length });
 });

@@ -9,9 +9,9 @@ import { asciinemaOutput } from './asciinema.js';
 import { base64Runs } from './base64.js';
 import { decodeJsonLine, nestedJsonLiterals } from './json-strings.js';
 import { percentRuns } from './percent.js';
-import { compose, lazy, type DecodedPiece, type Decoder, type RawText } from './piece.js';
+import { compose, type DecodedPiece, type Decoder, type RawText } from './piece.js';
 import { unescapeFish, unmetafyZsh } from './shell-history.js';
-import { needsRendering as hasTerminalSigns, renderColoursOnly, renderTerminal, renderTerminalStream } from './terminal.js';
+import { needsRendering as hasTerminalSigns, renderTerminal, rendered } from './terminal.js';
 
 export type FormatLayer = 'zsh-history' | 'fish-history' | 'asciinema';
 
@@ -296,14 +296,7 @@ const RENDER_TAIL = 8 * 1024;
  * a block is rendered whenever rendering changes anything in it, not only when it holds a sign of
  * terminal output; only a block that would render to itself is skipped.
  */
-const renderBlock: Decoder = (input) => {
-  if (!CHANGED_BY_RENDERING.test(input) && !hasTerminalSigns(input)) return [];
-  const simple = renderColoursOnly(input);
-  if (simple) return [simple];
-  const { text } = renderTerminalStream(input, false);
-  // The map is a second pass with bookkeeping, paid for only when a run holds a finding.
-  return [{ text, map: lazy(() => renderTerminalStream(input, true).map!), encoding: 'terminal', latin1: true }];
-};
+const renderBlock: Decoder = (input) => (CHANGED_BY_RENDERING.test(input) || hasTerminalSigns(input) ? [rendered(input)] : []);
 
 /**
  * Characters the renderer drops or acts on: C0 controls but tab, line feed, VT and FF (which it

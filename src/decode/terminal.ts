@@ -64,15 +64,16 @@ export function renderTerminalStream(input: string, withMap: boolean): { text: s
   return { text: out.text(), map: withMap ? out.finishMap(input.length) : null };
 }
 
-export const renderTerminal: Decoder = (input: string): DecodedRun[] => {
-  if (!needsRendering(input)) return [];
+export const renderTerminal: Decoder = (input: string): DecodedRun[] => (needsRendering(input) ? [rendered(input)] : []);
+
+/** The rendered view of `input`: by cutting colour codes out when that is all it takes, else by the screen model. */
+export function rendered(input: string): DecodedRun {
   const simple = renderColoursOnly(input);
-  if (simple) return [simple];
+  if (simple) return simple;
   const { text } = renderTerminalStream(input, false);
   // The map is a second pass with bookkeeping, paid for only when a run holds a finding.
-  const map = lazy(() => renderTerminalStream(input, true).map!);
-  return [{ text, map, encoding: 'terminal', latin1: true }];
-};
+  return { text, map: lazy(() => renderTerminalStream(input, true).map!), encoding: 'terminal', latin1: true };
+}
 
 /**
  * What the renderer does to a colour code (SGR, `ESC [ ... m`) and to CRs that end a line: drops
