@@ -18,6 +18,7 @@ import { loadConfig, type OutloopConfig } from './config/load.js';
 import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
 import type { AccountOwner } from './tenancy/accounts.js';
+import { defaultWorkerCount, dropPrestartedWorkers } from './worker-start.js';
 
 export interface ScanOptions {
   /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
@@ -156,7 +157,7 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   const requested = typeof options.workers === 'number' ? options.workers : null;
   // Threads start while folders are listed (a list of files alone never needs them early); if the
   // scan turns out small they are let go.
-  let pool = requested !== 0 && (requested !== null || (await someDir(targets))) ? startPool(requested ?? defaultWorkers()) : null;
+  let pool = requested !== 0 && (requested !== null || (await someDir(targets))) ? startPool(requested ?? defaultWorkerCount()) : null;
   const warnings: ScanWarning[] = [...elsewhere.warnings];
   const walk = walkWorkspace(
     { root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored, extraFiles: elsewhere.files },
@@ -173,8 +174,10 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   const useThreads = requested !== 0 && (requested !== null || more || worthThreads(first));
   const all = chain(first, more ? walk : null);
   const tally = emptyTally();
+  // Threads the CLI started early that this scan doesn't use (see worker-start.ts).
+  await dropPrestartedWorkers();
   if (useThreads) {
-    pool ??= startPool(defaultWorkers());
+    pool ??= startPool(defaultWorkerCount());
     await pool.run(all, tally, new Detector(rules.ruleSet), options.onProgress);
   } else {
     await pool?.close();
@@ -274,10 +277,6 @@ async function* chain(first: WorkspaceFile[], rest: AsyncGenerator<WorkspaceFile
   if (rest) yield* rest;
 }
 
-/** Worker threads besides the main thread, which scans too: one core each. */
-function defaultWorkers(): number {
-  return Math.max(1, Math.min(os.availableParallelism(), 8) - 1);
-}
 
 /** A walk that ended early: threads pay off only for a few big files. */
 function worthThreads(files: WorkspaceFile[]): boolean {

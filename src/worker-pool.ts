@@ -2,13 +2,14 @@
  * Worker threads that each compile the rules once, then scan the batches of files they are sent;
  * the main thread scans batches too, between listing folders and passing messages.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Detector } from './detect/engine.js';
 import type { LoadedPack } from './rules/load.js';
-import type { SourceKind } from './model/finding.js';
 import type { ScanProgress } from './scan.js';
 import { mergeTally, scanBatch, type ScanTally } from './scan-file.js';
 import type { WorkspaceFile } from './sources/workspace.js';
+import type { WorkerBatch, WorkerRules } from './worker.js';
+import { takeWorkers } from './worker-start.js';
 
 /** Small batches go to whichever thread is free, so one big file doesn't leave a core idle. */
 const BATCH_FILES = 32;
@@ -19,29 +20,18 @@ const BATCH_FILES = 32;
  */
 const IN_FLIGHT = 2;
 
-/**
- * Each thread's young generation, in MB (V8 splits it into two semi-spaces and a large-object
- * space, so this is about 4 MB a semi-space). The default grows to 48 MB a thread, sized for
- * throughput; a scan's short-lived strings (a decoded line, a window around a keyword) die just as
- * young in a smaller one, scanning costs the same CPU time, and peak RSS of a 1 GB transcript scan
- * on two threads drops by some 60 MB.
- */
-const YOUNG_GENERATION_MB = 12;
-
-type Batch = Array<{ abs: string; rel: string; source?: SourceKind }>;
-
 export class WorkerPool {
   private readonly workers: Worker[];
 
   /**
-   * `size` worker threads. Each is a whole JavaScript engine of its own (startup, compiled code,
-   * heap, garbage-collector helpers), which is why the main thread scans as well rather than
-   * leaving a core to one more of them.
+   * `size` worker threads (those the CLI started early first, see worker-start.ts). Each is a whole
+   * JavaScript engine of its own (startup, compiled code, heap, garbage-collector helpers), which
+   * is why the main thread scans as well rather than leaving a core to one more of them.
    */
   constructor(packs: LoadedPack[], cached: boolean, readonly size: number) {
-    const url = new URL('./worker.js', import.meta.url);
-    const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
-    this.workers = Array.from({ length: size }, () => new Worker(url, { workerData: { packs, cached }, resourceLimits }));
+    this.workers = takeWorkers(size);
+    const rules: WorkerRules = { packs, cached };
+    for (const worker of this.workers) worker.postMessage(rules);
   }
 
   async close(): Promise<void> {
@@ -59,9 +49,9 @@ export class WorkerPool {
     };
     // Threads ask for batches concurrently; pulls from the walk are chained so each file goes once.
     let pulling: Promise<unknown> = Promise.resolve();
-    const nextBatch = (): Promise<Batch> => {
+    const nextBatch = (): Promise<WorkerBatch> => {
       const batch = pulling.then(async () => {
-        const out: Batch = [];
+        const out: WorkerBatch = [];
         while (out.length < BATCH_FILES) {
           const next = await source.next();
           if (next.done) break;
@@ -92,6 +82,11 @@ export class WorkerPool {
           else if (outstanding === 0) void worker.terminate().then(() => resolve());
         });
         worker.on('error', reject);
+        // A worker that ends without an error event (it was terminated from elsewhere) would
+        // leave its batches unscanned and this promise waiting for ever.
+        worker.once('exit', (code) => {
+          if (!drained || outstanding > 0) reject(new Error(`a scan worker thread stopped early (exit code ${code})`));
+        });
         for (let k = 0; k < IN_FLIGHT; k++) send();
       });
     const scanHere = async (detector: Detector) => {

@@ -1,5 +1,9 @@
-/** A worker thread: compiles the rules once, then scans the batches of files it is sent. */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * A worker thread: its first message holds the rules, which it compiles once; every later one is a
+ * batch of files to scan. (Rules come by message, not workerData: the CLI starts its workers
+ * before it has loaded them, see worker-start.ts.)
+ */
+import { parentPort } from 'node:worker_threads';
 import { Detector } from './detect/engine.js';
 import { readRuleCache } from './rules/cache.js';
 import { compilePacks } from './rules/compile.js';
@@ -7,9 +11,20 @@ import type { LoadedPack } from './rules/load.js';
 import type { SourceKind } from './model/finding.js';
 import { scanBatch } from './scan-file.js';
 
-const { packs, cached } = workerData as { packs: LoadedPack[]; cached: boolean };
-const detector = new Detector(compilePacks(packs, cached ? readRuleCache() : null));
+export interface WorkerRules {
+  packs: LoadedPack[];
+  /** Whether the packs are the built-in rules as shipped, whose compiled form the build step cached. */
+  cached: boolean;
+}
+export type WorkerBatch = Array<{ abs: string; rel: string; source?: SourceKind }>;
 
-parentPort!.on('message', (batch: Array<{ abs: string; rel: string; source?: SourceKind }>) => {
+let detector: Detector | null = null;
+parentPort!.on('message', (message: WorkerRules | WorkerBatch) => {
+  if (detector === null) {
+    const { packs, cached } = message as WorkerRules;
+    detector = new Detector(compilePacks(packs, cached ? readRuleCache() : null));
+    return;
+  }
+  const batch = message as WorkerBatch;
   parentPort!.postMessage({ tally: scanBatch(batch, detector), count: batch.length });
 });

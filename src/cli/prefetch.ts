@@ -1,16 +1,28 @@
 /**
- * What the CLI starts before it loads itself: for `outloop scan --staged` (the pre-commit hook),
- * git's staged diff, so git works while Node loads and compiles the scanner. Only the common layout
- * (a plain `.git` folder, found without git) is started here; anything else, and every error, is
- * left to the staged source, which then runs git itself. A guess that turns out wrong (the real
- * argument parsing rejects the command, or `--staged` was an operand after `--`) costs one unused
- * git run, never a different result.
+ * What the CLI starts before it loads itself, so it runs while Node loads and compiles the scanner:
+ * - for `outloop scan --staged` (the pre-commit hook), git's staged diff. Only the common layout (a
+ *   plain `.git` folder, found without git) is started here; anything else, and every error, is
+ *   left to the staged source, which then runs git itself;
+ * - for a scan of folders, the worker threads (see worker-start.ts), which take as long to boot as
+ *   the main thread takes to get to its first file.
+ * A guess that turns out wrong (the real argument parsing rejects the command, or `--staged` was an
+ * operand after `--`) costs an unused git run or thread, never a different result.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { findWorkTreeTop } from '../sources/git/discover.js';
 import { prefetchStagedDiff, rememberWorkTreeTop } from '../sources/git/staged-prefetch.js';
+import { prestartWorkers } from '../worker-start.js';
+import { SCAN_OPTIONS } from './scan-options.js';
 
 export function prefetchForCommand(argv: string[], cwd: string): void {
-  if (argv[0] !== 'scan' || !argv.includes('--staged')) return;
+  if (argv[0] !== 'scan') return;
+  if (argv.includes('--staged')) prefetchStaged(cwd);
+  else if (scansFolders(argv.slice(1), cwd)) prestartWorkers();
+}
+
+function prefetchStaged(cwd: string): void {
   try {
     const root = findWorkTreeTop(cwd);
     if (root === null) return;
@@ -19,4 +31,22 @@ export function prefetchForCommand(argv: string[], cwd: string): void {
   } catch {
     // The scan finds the repository again and reports what is wrong with it.
   }
+}
+
+/**
+ * Whether the scan will walk a folder with the default number of threads: as scan.ts decides,
+ * a folder among the paths (the current one when none is given, unless only --transcripts, --shell
+ * or --env are asked for); not for history, stdin, help or a --workers count.
+ */
+function scansFolders(args: string[], cwd: string): boolean {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { ...SCAN_OPTIONS, help: { type: 'boolean', short: 'h' } } });
+  } catch {
+    return false; // the command will say what is wrong
+  }
+  const { values, positionals } = parsed;
+  if (values.help || values.git || values.since !== undefined || values.workers !== undefined || positionals.includes('-')) return false;
+  const paths = positionals.length ? positionals : values.transcripts || values.shell || values.env ? [] : ['.'];
+  return paths.some((p) => fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory() === true);
 }

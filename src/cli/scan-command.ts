@@ -6,33 +6,14 @@ import type { ScanOptions } from '../scan.js';
 import { VERSION } from './help.js';
 import { parseArgs } from 'node:util';
 import { emit, type Io } from './run.js';
+import { SCAN_OPTIONS } from './scan-options.js';
 
 export async function runScan(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
-    options: {
-    format: { type: 'string', default: 'text' },
-    output: { type: 'string', short: 'o' },
-    include: { type: 'string', multiple: true },
-    exclude: { type: 'string', multiple: true },
-    'include-node-modules': { type: 'boolean' },
-    rules: { type: 'string', multiple: true },
-    'no-builtin-rules': { type: 'boolean' },
-    workers: { type: 'string' },
-    'no-color': { type: 'boolean' },
-    config: { type: 'string' },
-    baseline: { type: 'string' },
-    'update-baseline': { type: 'boolean' },
-    'show-suppressed': { type: 'boolean' },
-    staged: { type: 'boolean' },
-    git: { type: 'boolean' },
-    since: { type: 'string' },
-    transcripts: { type: 'boolean' },
-    shell: { type: 'boolean' },
-    env: { type: 'boolean' },
-    },
+    options: SCAN_OPTIONS,
   });
   const format = values.format as string;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);

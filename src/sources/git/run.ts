@@ -6,7 +6,14 @@
  * the environment is inherited on purpose: inside a hook git sets GIT_INDEX_FILE (a temporary index
  * for `git commit -a` or `git commit <paths>`), and the scan must read that index, not the default.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/**
+ * node:child_process, loaded when git first runs: the CLI's entry holds this module, and every
+ * other command (a folder scan above all) would pay some 10 ms of start-up for a module it never uses.
+ */
+const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 /** git exited non-zero (or could not start); `stderr` holds its first line of complaint. */
 export class GitError extends Error {
@@ -33,7 +40,7 @@ function gitEnv(): NodeJS.ProcessEnv {
 }
 
 export function spawnGit(args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
-  return spawn('git', args, { cwd, env: gitEnv(), stdio: [stdin, 'pipe', 'pipe'], windowsHide: true });
+  return childProcess().spawn('git', args, { cwd, env: gitEnv(), stdio: [stdin, 'pipe', 'pipe'], windowsHide: true });
 }
 
 /** Collects a child's stderr (bounded: only the message matters). */
