@@ -8,6 +8,8 @@
  * The automaton is built as a plain 256-column table, then laid out densely for the walk (see Walk);
  * the build step stores the dense form of the built-in rules' automata, ready to use.
  */
+import { WasmWalk } from './walk-wasm.js';
+
 const ALPHABET = 128;
 /** States fit in 15 bits; the 16th marks a state where a keyword ends. */
 const OUTPUT = 0x8000;
@@ -26,22 +28,27 @@ export interface KeywordIndexData {
   reports: number[][];
 }
 
+export interface WalkOptions {
+  /** Walk raw bytes with the WebAssembly loop (walk-wasm.ts) where it runs; default true. */
+  wasm?: boolean;
+}
+
 export class KeywordIndex {
   readonly keywords: string[];
   private readonly data: KeywordIndexData;
   private readonly walk: Walk;
 
-  constructor(data: KeywordIndexData) {
+  constructor(data: KeywordIndexData, options: WalkOptions = {}) {
     this.data = data;
     this.keywords = data.keywords;
-    this.walk = new Walk(data);
+    this.walk = new Walk(data, options.wasm ?? true);
   }
 
   toData(): KeywordIndexData {
     return this.data;
   }
 
-  static build(keywords: string[]): KeywordIndex {
+  static build(keywords: string[], options: WalkOptions = {}): KeywordIndex {
     const lower = keywords.map((k) => k.toLowerCase());
     // Built at every start, the pre-commit hook's included, before the JIT warms up: so work per
     // trie edge, not per state x character, and whole rows copied natively (copyWithin).
@@ -96,7 +103,7 @@ export class KeywordIndex {
     }
     // Fold case: an uppercase letter moves like its lowercase twin.
     for (let s = 0; s < states; s++) table.copyWithin(s * 256 + 65, s * 256 + 97, s * 256 + 123);
-    return new KeywordIndex(dense(lower, table, out.map((o) => (o.length ? [...new Set(o)] : null))));
+    return new KeywordIndex(dense(lower, table, out.map((o) => (o.length ? [...new Set(o)] : null))), options);
   }
 
   /**
@@ -179,8 +186,13 @@ class Walk {
   /** The last walk's hits as (keyword id, start) pairs; reused, grown when a text has many. */
   hits = new Int32Array(1024);
   private count = 0;
+  /**
+   * The same walk in WebAssembly, for raw bytes: made on the first large buffer (the pre-commit
+   * hook's few small files never need it), null where it can't run or isn't wanted.
+   */
+  private wasm: WasmWalk | null | undefined;
 
-  constructor(data: KeywordIndexData) {
+  constructor(data: KeywordIndexData, wasm: boolean) {
     this.column = data.column;
     this.rows = data.rows;
     this.columns = Math.max(...data.column) + 1;
@@ -188,6 +200,7 @@ class Walk {
     this.reports = data.reports;
     this.lengths = Int32Array.from(data.keywords, (k) => k.length);
     this.overlap = Math.max(0, ...data.keywords.map((k) => k.length - 1));
+    if (!wasm) this.wasm = null;
   }
 
   /** Walks the bytes; returns how many hits `hits` holds. */
@@ -204,6 +217,11 @@ class Walk {
     // odd last step: code that runs now and then in a hot function had no type feedback when the
     // function was optimised, and reaching it deoptimised the walk every time (--trace-deopt).
     const mid = (n - this.overlap) >> 1;
+    const wasm = this.wasm === undefined ? (this.wasm = WasmWalk.create(this.column, this.rows, this.firstReport)) : this.wasm;
+    if (wasm) {
+      wasm.run(b, mid, (row, end, second) => this.report(row, end, second ? n : mid));
+      return this.count;
+    }
     const { rows, column, firstReport } = this;
     let s1 = 0;
     let s2 = 0;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KeywordIndex } from '../../src/detect/keywords.js';
+import { BLOCK, WasmWalk, walkModuleBytes } from '../../src/detect/walk-wasm.js';
 import { seededRng } from '../../src/rules/template.js';
+import { spawnSync } from 'node:child_process';
+import { ANTHROPIC, CLI, tempDir, writeFiles } from '../helpers.js';
 
 function naive(keywords: string[], text: string): string[] {
   const out: string[] = [];
@@ -66,5 +69,53 @@ describe('keyword prefilter', () => {
     assert.deepEqual(fromBytes.sort((a, b) => a - b), fromText);
     assert.deepEqual(fromText, [5006, 5012, text.length - 5]);
   });
-});
 
+  it('walks raw bytes in WebAssembly with the same hits as the JavaScript walk and a naive search', () => {
+    const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(validate(walkModuleBytes()), 'the hand-written module is valid WebAssembly');
+    const keywords = ['sk-ant-api03-', 'token', 'ok', 'k', 'xoxb-', 'aaaa', 'a'];
+    const wasm = KeywordIndex.build(keywords, { wasm: true });
+    const js = KeywordIndex.build(keywords, { wasm: false });
+    const data = wasm.toData();
+    assert.ok(WasmWalk.create(data.column, data.rows, data.firstReport), 'WebAssembly runs here, so the test below exercises it');
+    const rng = seededRng('kw-wasm');
+    const alphabet = 'sSkK-aAnNtToOxXbB03pi_ \n\u00e9\u00ff';
+    const hitsOf = (index: KeywordIndex, bytes: Buffer) => {
+      const got: string[] = [];
+      index.scanBytes(bytes, (id, start) => got.push(`${id}@${start}`));
+      return got.sort();
+    };
+    // Sizes around the split threshold, the block size and its multiples (each chain walks half).
+    for (const size of [4096, 5000, 2 * BLOCK - 7, 2 * BLOCK + 64, 4 * BLOCK + 1, 6 * BLOCK + 12_345]) {
+      let text = '';
+      for (let i = 0; i < size; i++) text += alphabet[Math.floor(rng() * alphabet.length)];
+      // Keywords planted across block edges of both chains and across the middle.
+      const mid = size >> 1;
+      for (const at of [BLOCK - 5, 2 * BLOCK - 1, mid - 6, mid - 1, mid + BLOCK - 3, size - 13]) {
+        if (at > 0 && at + 13 <= size) text = text.slice(0, at) + 'SK-ANT-API03-' + text.slice(at + 13);
+      }
+      const bytes = Buffer.from(text, 'latin1');
+      const expected = naive(keywords, text);
+      assert.deepEqual(hitsOf(wasm, bytes), expected, `size ${size}`);
+      assert.deepEqual(hitsOf(js, bytes), expected, `size ${size}`);
+    }
+    // A keyword at every byte: the most hits a block can hold (one per chain per byte).
+    const dense = Buffer.alloc(3 * BLOCK + 101, 'a');
+    assert.deepEqual(hitsOf(wasm, dense), hitsOf(js, dense));
+    assert.equal(hitsOf(wasm, dense).length, 2 * dense.length - 3, "'a' at every byte, 'aaaa' at all but the last three");
+  });
+
+  it('scans the same where WebAssembly is missing (node --jitless)', () => {
+    const dir = tempDir();
+    const filler = 'const nothing = 1;\n'.repeat(2000); // large enough for the two-chain walk
+    writeFiles(dir, { 'a.ts': `${filler}const key = "${ANTHROPIC('jitless')}";\n${filler}`, 'b.ts': filler });
+    const findings = (args: string[]) => {
+      const run = spawnSync(process.execPath, [...args, CLI, 'scan', dir, '--format', 'json'], { encoding: 'utf8' });
+      assert.equal(run.status, 1, run.stderr);
+      return (JSON.parse(run.stdout) as { findings: Array<{ path: string; line: number; fingerprint: string }> }).findings.map((f) => `${f.path}:${f.line} ${f.fingerprint}`);
+    };
+    const withWasm = findings([]);
+    assert.deepEqual(withWasm.map((f) => f.split(' ')[0]), [`a.ts:2001`]);
+    assert.deepEqual(findings(['--jitless']), withWasm);
+  });
+});
