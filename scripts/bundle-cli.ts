@@ -12,7 +12,8 @@
  *                             running a `scan --staged` (scripts/train-app-pack.ts)
  *   dist/src/cli/main.js      replaces tsc's copy of main.ts with one line that runs outloop.cjs,
  *                             for whatever starts `node dist/src/cli/main.js` (tests, the action)
- *   dist/src/cli/worker.js    the scan worker the CLI's worker pool starts (`./worker.js` beside it)
+ *   dist/src/cli/worker.cjs   the scan worker the CLI's worker pool starts: CommonJS too, so each
+ *                             worker thread boots without Node's ES module loader (some 15 ms each)
  *
  * All sit where tsc's files sit, two folders under dist/, so every path the code derives from
  * import.meta.url (dist/rules.*, package.json) is the same. The library (dist/src/index.js) and the
@@ -27,31 +28,12 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outdir = path.join(repo, 'dist/src/cli');
-
-/** Package imports become `require()` calls made where the importing module initialises (the ES module worker). */
-const requireAtUse: Plugin = {
-  name: 'require-at-use',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      // Node's own modules stay ES imports: the worker needs nearly all of them anyway.
-      if (isBuiltin(args.path)) return { path: args.path, external: true };
-      // Inside the shim below: the real package, left to Node.
-      if (args.namespace === 'require-at-use' || args.kind === 'dynamic-import') return { path: args.path, external: true };
-      return { path: args.path, namespace: 'require-at-use' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'require-at-use' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
 
 /**
  * The version, read from package.json at build time: help.ts reads it at run time through
@@ -98,7 +80,8 @@ const commonJs = {
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
   packages: 'external',
-  define: { 'import.meta.url': '__outloopImportMetaUrl' },
+  // The worker file beside the bundles (src/worker-start.ts): tsc's is worker.js, an ES module.
+  define: { 'import.meta.url': '__outloopImportMetaUrl', OUTLOOP_WORKER_FILE: JSON.stringify('./worker.cjs') },
   banner: { js: '"use strict";var __outloopImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
 } satisfies BuildOptions;
 
@@ -141,19 +124,6 @@ function routeImports(file: string): void {
   fs.writeFileSync(file, routed.replace('"use strict";', '"use strict";var __outloopImport=__outloopImport??(s=>import(s));'));
 }
 
-const esModule = {
-  ...common,
-  format: 'esm',
-  // The bundle is ESM, where `require` doesn't exist: the shims above get Node's own, made on first use.
-  banner: {
-    js: [
-      "import { createRequire as __outloopCreateRequire } from 'node:module';",
-      'let __outloopRequire;',
-      'function require(id) { return (__outloopRequire ??= __outloopCreateRequire(import.meta.url))(id); }',
-    ].join('\n'),
-  },
-} satisfies BuildOptions;
-
 /** The entry's `import('./run.js')` is tsc's path only (the bundle loads app.cjs): never bundled. */
 const runStaysOut: Plugin = {
   name: 'run-stays-out',
@@ -189,7 +159,7 @@ for (const name of bundles) fs.rmSync(path.join(outdir, `${name}.pack`), { force
 const apps = await Promise.all([
   build({ ...commonJs, entryPoints: { app: path.join(repo, 'src/cli/run.ts') }, plugins: [inlineVersion, importThroughLoader] }),
   build({ ...commonJs, entryPoints: { scan: path.join(repo, 'src/cli/run.ts') }, plugins: [inlineVersion, scanOnly, importThroughLoader] }),
-  build({ ...esModule, entryPoints: { worker: path.join(repo, 'src/worker.ts') }, plugins: [inlineVersion, requireAtUse] }),
+  build({ ...commonJs, entryPoints: { worker: path.join(repo, 'src/worker.ts') }, plugins: [inlineVersion] }),
 ]);
 for (const r of apps) for (const file of Object.keys(r.metafile.outputs).filter((f) => /\.c?js$/.test(f))) asciiOnly(path.resolve(file));
 
@@ -208,6 +178,10 @@ const entry = await build({
 });
 const entryFile = path.join(outdir, 'outloop.cjs');
 lightBuiltinNamespaces(entryFile);
+lightBuiltinNamespaces(path.join(outdir, 'worker.cjs'));
+// A worker.js from an earlier build (an ES module then) must not linger beside the bundles.
+fs.rmSync(path.join(outdir, 'worker.js'), { force: true });
+fs.rmSync(path.join(outdir, 'worker.js.map'), { force: true });
 fs.chmodSync(entryFile, 0o755);
 // `node dist/src/cli/main.js` (tests, the GitHub action, older hooks) runs the same entry.
 fs.writeFileSync(path.join(outdir, 'main.js'), '// The built CLI is ./outloop.cjs (scripts/bundle-cli.ts); this runs it for `node dist/src/cli/main.js`.\nimport "./outloop.cjs";\n');

@@ -27,6 +27,10 @@ import type { Worker } from 'node:worker_threads';
  */
 const YOUNG_GENERATION_MB = 12;
 
+/** The worker's file, beside this module: tsc's ES module, or the CLI bundle's CommonJS one (scripts/bundle-cli.ts). */
+declare const OUTLOOP_WORKER_FILE: string | undefined;
+const WORKER_FILE = typeof OUTLOOP_WORKER_FILE === 'string' ? OUTLOOP_WORKER_FILE : './worker.js';
+
 const KEY = Symbol.for('outloop.prestartedWorkers');
 const waiting = ((globalThis as Record<symbol, unknown>)[KEY] ??= []) as Worker[];
 
@@ -37,7 +41,7 @@ export function defaultWorkerCount(): number {
 
 export function startWorker(): Worker {
   const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  return new Worker(new URL(WORKER_FILE, import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
 }
 
 /** Starts `count` workers now, for a pool made later to take (takeWorkers). */

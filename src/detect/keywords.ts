@@ -8,7 +8,7 @@
  * The automaton is built as a plain 256-column table, then laid out densely for the walk (see Walk);
  * the build step stores the dense form of the built-in rules' automata, ready to use.
  */
-import { WasmWalk } from './walk-wasm.js';
+import { CHAINS, WasmWalk } from './walk-wasm.js';
 
 const ALPHABET = 128;
 /** States fit in 15 bits; the 16th marks a state where a keyword ends. */
@@ -216,12 +216,17 @@ class Walk {
     // enough to finish any keyword started before `mid` (it reports only those). No tail loop or
     // odd last step: code that runs now and then in a hot function had no type feedback when the
     // function was optimised, and reaching it deoptimised the walk every time (--trace-deopt).
-    const mid = (n - this.overlap) >> 1;
     const wasm = this.wasm === undefined ? (this.wasm = WasmWalk.create(this.column, this.rows, this.firstReport)) : this.wasm;
     if (wasm) {
-      wasm.run(b, mid, (row, end, second) => this.report(row, end, second ? n : mid));
+      // CHAINS chains of equal length: chain c from c x stride, reporting the keywords that start
+      // before the next chain's start (the last one, all it sees); each runs on past that start by
+      // at least the overlap, far enough to finish any keyword it started.
+      const stride = Math.floor((n - this.overlap) / CHAINS);
+      const length = n - (CHAINS - 1) * stride;
+      wasm.run(b, stride, length, (row, end, chain) => this.report(row, end, chain === CHAINS - 1 ? n : (chain + 1) * stride));
       return this.count;
     }
+    const mid = (n - this.overlap) >> 1;
     const { rows, column, firstReport } = this;
     let s1 = 0;
     let s2 = 0;

@@ -73,7 +73,7 @@ describe('app pack: a bad pack still scans', () => {
   const pkg = tempDir('outloop-pack-cli-');
   const cli = path.join(pkg, 'dist/src/cli');
   fs.mkdirSync(cli, { recursive: true });
-  for (const f of ['outloop.cjs', 'scan.cjs', 'worker.js']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
+  for (const f of ['outloop.cjs', 'scan.cjs', 'worker.cjs']) fs.copyFileSync(path.join(CLI_DIR, f), path.join(cli, f));
   for (const f of ['rules.bundle.json', 'rules.cache.json', 'rules.cache.bin']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(pkg, 'dist', f));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
   const good = fs.readFileSync(path.join(CLI_DIR, 'scan.pack'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KeywordIndex } from '../../src/detect/keywords.js';
-import { BLOCK, WasmWalk, walkModuleBytes } from '../../src/detect/walk-wasm.js';
+import { BLOCK, CHAINS, WasmWalk, walkModuleBytes } from '../../src/detect/walk-wasm.js';
 import { seededRng } from '../../src/rules/template.js';
 import { spawnSync } from 'node:child_process';
 import { ANTHROPIC, CLI, tempDir, writeFiles } from '../helpers.js';
@@ -86,12 +86,13 @@ describe('keyword prefilter', () => {
       return got.sort();
     };
     // Sizes around the split threshold, the block size and its multiples (each chain walks half).
-    for (const size of [4096, 5000, 2 * BLOCK - 7, 2 * BLOCK + 64, 4 * BLOCK + 1, 6 * BLOCK + 12_345]) {
+    for (const size of [4096, 5000, 2 * BLOCK - 7, 4 * BLOCK + 64, 4 * BLOCK + 1, 9 * BLOCK + 12_345]) {
       let text = '';
       for (let i = 0; i < size; i++) text += alphabet[Math.floor(rng() * alphabet.length)];
-      // Keywords planted across block edges of both chains and across the middle.
-      const mid = size >> 1;
-      for (const at of [BLOCK - 5, 2 * BLOCK - 1, mid - 6, mid - 1, mid + BLOCK - 3, size - 13]) {
+      // Keywords planted across block edges and where each chain starts (the longest keyword is 13).
+      const stride = Math.floor((size - 12) / CHAINS);
+      const starts = Array.from({ length: CHAINS - 1 }, (_, c) => (c + 1) * stride);
+      for (const at of [BLOCK - 5, 2 * BLOCK - 1, ...starts.flatMap((s) => [s - 13, s - 6, s - 1, s, s + BLOCK - 3]), size - 13]) {
         if (at > 0 && at + 13 <= size) text = text.slice(0, at) + 'SK-ANT-API03-' + text.slice(at + 13);
       }
       const bytes = Buffer.from(text, 'latin1');
@@ -100,7 +101,7 @@ describe('keyword prefilter', () => {
       assert.deepEqual(hitsOf(js, bytes), expected, `size ${size}`);
     }
     // A keyword at every byte: the most hits a block can hold (one per chain per byte).
-    const dense = Buffer.alloc(3 * BLOCK + 101, 'a');
+    const dense = Buffer.alloc(CHAINS * BLOCK + 101, 'a');
     assert.deepEqual(hitsOf(wasm, dense), hitsOf(js, dense));
     assert.equal(hitsOf(wasm, dense).length, 2 * dense.length - 3, "'a' at every byte, 'aaaa' at all but the last three");
   });
