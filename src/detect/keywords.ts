@@ -252,6 +252,7 @@ class Walk {
 
   /** Walks the text; returns how many hits `hits` holds. */
   text(t: string): number {
+    if (t.length >= SPLIT_MIN && this.wasm !== null) return this.textAsBytes(t);
     this.count = 0;
     const { rows, column, firstReport } = this;
     const n = t.length;
@@ -262,6 +263,29 @@ class Walk {
       if (s >= firstReport) this.report(s, i, n);
     }
     return this.count;
+  }
+
+  /**
+   * A long string walked as its 8-bit form (Buffer's latin1 keeps each character's low byte) by the
+   * bytes walk. A character above 255 resets the string walk, but its low byte may be one a keyword
+   * holds, so a hit that spans such a character is dropped: the hits are exactly the string walk's.
+   */
+  private textAsBytes(t: string): number {
+    const count = this.bytes(Buffer.from(t, 'latin1'));
+    const hits = this.hits;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const id = hits[2 * k]!;
+      const start = hits[2 * k + 1]!;
+      let exact = true;
+      for (let i = start, end = start + this.lengths[id]!; i < end; i++) if (t.charCodeAt(i) > 255) exact = false;
+      if (!exact) continue;
+      hits[2 * kept] = id;
+      hits[2 * kept + 1] = start;
+      kept++;
+    }
+    this.count = kept;
+    return kept;
   }
 
   private report(row: number, end: number, startsBefore: number): void {
