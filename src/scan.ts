@@ -167,7 +167,7 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   const first: WorkspaceFile[] = [];
   let more = true;
   while (more && first.length < WORKER_MIN_FILES) {
-    const next = await walk.next();
+    const next = walk.next();
     if (next.done) more = false;
     else first.push(next.value);
   }
@@ -181,7 +181,7 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
     await pool.run(all, tally, new Detector(rules.ruleSet), options.onProgress);
   } else {
     await pool?.close();
-    await scanInline(all, rules.ruleSet, tally, options.onProgress);
+    scanInline(all, rules.ruleSet, tally, options.onProgress);
   }
   warnings.push(...tally.warnings);
   const { findings, bytes, files, binarySkipped } = tally;
@@ -272,7 +272,7 @@ export function sortFindings(findings: Finding[]): void {
   );
 }
 
-async function* chain(first: WorkspaceFile[], rest: AsyncGenerator<WorkspaceFile> | null): AsyncGenerator<WorkspaceFile> {
+function* chain(first: WorkspaceFile[], rest: Generator<WorkspaceFile> | null): Generator<WorkspaceFile> {
   yield* first;
   if (rest) yield* rest;
 }
@@ -294,10 +294,10 @@ function sizeOf(file: string): number {
   }
 }
 
-async function scanInline(files: AsyncIterable<WorkspaceFile>, ruleSet: RuleSet, tally: ScanTally, onProgress?: (p: ScanProgress) => void): Promise<void> {
+function scanInline(files: Iterable<WorkspaceFile>, ruleSet: RuleSet, tally: ScanTally, onProgress?: (p: ScanProgress) => void): void {
   const detector = new Detector(ruleSet);
   let filesDone = 0;
-  for await (const f of files) {
+  for (const f of files) {
     const result = scanFile(f.abs, f.rel, detector, f.source);
     addFileResult(tally, result);
     onProgress?.({ filesDone: ++filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: result.findings });

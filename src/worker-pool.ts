@@ -39,41 +39,43 @@ export class WorkerPool {
   }
 
   /** Scans `files` on the workers and, given a detector, on this thread too. */
-  async run(files: AsyncIterable<WorkspaceFile>, tally: ScanTally, local: Detector | null, onProgress?: (p: ScanProgress) => void): Promise<void> {
-    const source = files[Symbol.asyncIterator]();
+  async run(files: Iterable<WorkspaceFile>, tally: ScanTally, local: Detector | null, onProgress?: (p: ScanProgress) => void): Promise<void> {
+    const source = files[Symbol.iterator]();
     let filesDone = 0;
     const report = (part: ScanTally, count: number) => {
       mergeTally(tally, part);
       filesDone += count;
       onProgress?.({ filesDone, bytesDone: tally.bytes, findings: tally.findings.length, latest: part.findings });
     };
-    // Threads ask for batches concurrently; pulls from the walk are chained so each file goes once.
-    let pulling: Promise<unknown> = Promise.resolve();
-    const nextBatch = (): Promise<WorkerBatch> => {
-      const batch = pulling.then(async () => {
-        const out: WorkerBatch = [];
-        while (out.length < BATCH_FILES) {
-          const next = await source.next();
-          if (next.done) break;
-          out.push({ abs: next.value.abs, rel: next.value.rel, ...(next.value.source ? { source: next.value.source } : {}) });
-        }
-        return out;
-      });
-      pulling = batch;
-      return batch;
+    // The walk is synchronous: a batch is the next files it lists, taken in one go.
+    const nextBatch = (): WorkerBatch => {
+      const out: WorkerBatch = [];
+      while (out.length < BATCH_FILES) {
+        const next = source.next();
+        if (next.done) break;
+        out.push({ abs: next.value.abs, rel: next.value.rel, ...(next.value.source ? { source: next.value.source } : {}) });
+      }
+      return out;
     };
     const drive = (worker: Worker) =>
       new Promise<void>((resolve, reject) => {
         let outstanding = 0;
         let drained = false;
         const send = () => {
-          outstanding++;
-          nextBatch().then((batch) => {
-            if (batch.length > 0) return worker.postMessage(batch);
-            outstanding--;
-            drained = true;
-            if (outstanding === 0) void worker.terminate().then(() => resolve());
-          }, reject);
+          let batch: WorkerBatch;
+          try {
+            batch = nextBatch();
+          } catch (err) {
+            reject(err); // the walk failed (a target vanished)
+            return;
+          }
+          if (batch.length > 0) {
+            outstanding++;
+            worker.postMessage(batch);
+            return;
+          }
+          drained = true;
+          if (outstanding === 0) void worker.terminate().then(() => resolve());
         };
         worker.on('message', (reply: { tally: ScanTally; count: number }) => {
           outstanding--;
@@ -90,7 +92,7 @@ export class WorkerPool {
         for (let k = 0; k < IN_FLIGHT; k++) send();
       });
     const scanHere = async (detector: Detector) => {
-      for (let batch = await nextBatch(); batch.length > 0; batch = await nextBatch()) {
+      for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
         report(scanBatch(batch, detector), batch.length);
         // Let the workers' replies in (and their next batches out) before scanning on.
         await new Promise((r) => setImmediate(r));
