@@ -68,6 +68,11 @@ export function takeWorkers(count: number): Worker[] {
   return taken;
 }
 
+/** How many workers were started early and wait for a pool. */
+export function workersStarted(): number {
+  return waiting.length;
+}
+
 /** Ends workers started early that no pool took (the scan turned out to need none). */
 export function dropPrestartedWorkers(): Promise<unknown> {
   return Promise.all(waiting.splice(0).map((w) => w.terminate()));

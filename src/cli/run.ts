@@ -4,6 +4,7 @@
  */
 import { ConfigError, EXIT, UsageError } from '../model/errors.js';
 import { tuneEngineForScanning } from '../engine-flags.js';
+import { workersStarted } from '../worker-start.js';
 import { HELP, VERSION } from './help.js';
 import { writeFileWhole } from '../write-file.js';
 
@@ -20,7 +21,8 @@ const SCANS_FOLDERS = new Set(['scan', 'audit', 'rewrite', 'bind']);
 export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
-    if (command !== undefined && SCANS_FOLDERS.has(command) && !rest.includes('--staged')) await tuneEngineForScanning();
+    // Threads are certain when the entry started them for a folder scan (prefetch.ts).
+    if (command !== undefined && SCANS_FOLDERS.has(command) && !rest.includes('--staged')) await tuneEngineForScanning({ threaded: workersStarted() > 0 });
     switch (command) {
       // Commands load on demand: `--version` and `help` shouldn't pay for the scanner.
       case 'scan':
