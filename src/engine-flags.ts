@@ -7,9 +7,11 @@
  * compiling them was a fifth of a 20 MB scan's instructions (counted with callgrind: 5.49 G with
  * the default, 4.38 G at 300, 4.39 G at 200, 4.67 G at 500) and still 4% of a 200 MB one
  * (20.6 G against 19.9 G). V8 reads the budget each time it compiles, so setting it before any
- * scanning function is hot and before the workers start is enough. Flags are per process, so only
- * the CLI sets it (a program using the library keeps its own), and not for the pre-commit scan,
- * which is over before anything is optimised.
+ * scanning function is hot is enough (the workers the CLI started early have only booted by then,
+ * and flags are per process, so they see it too). For the same reason only the CLI sets it (a
+ * program using the library keeps its own flags), and not for the pre-commit scan, which is over
+ * before anything is optimised. A scan with worker threads also raises the interrupt budget
+ * (THREADED_SCANNING_FLAGS).
  *
  * V8 stamps a code cache with the flags it was made under and refuses it under others, so once
  * they changed the CLI entry saves no compiled-code pack for the next run. The entry and the app
