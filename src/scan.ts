@@ -277,7 +277,6 @@ function* chain(first: WorkspaceFile[], rest: Generator<WorkspaceFile> | null): 
   if (rest) yield* rest;
 }
 
-
 /** A walk that ended early: threads pay off only for a few big files. */
 function worthThreads(files: WorkspaceFile[]): boolean {
   if (os.availableParallelism() < 2 || files.length < 2) return false;

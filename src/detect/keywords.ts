@@ -171,8 +171,9 @@ const SPLIT_MIN = 4096;
  * - each entry holds the next state's row offset, not its number: no shift on the chain;
  * - states where a keyword ends are numbered last, so "report?" is one comparison off the chain,
  *   not a bit to mask away on it.
- * And a large buffer is walked as two halves at once: two independent chains keep the core busy
- * while each waits on its loads (a third faster than one chain, measured on the bench corpus).
+ * And a large buffer is walked as several parts at once: independent chains keep the core busy
+ * while each waits on its loads. Raw bytes go to the WebAssembly loop (walk-wasm.ts, four chains);
+ * here, without it, two chains (a third faster than one, measured on the bench corpus).
  */
 class Walk {
   private readonly column: Uint8Array;
@@ -211,11 +212,6 @@ class Walk {
       this.whole(b);
       return this.count;
     }
-    // Two chains of equal length, so one loop walks both: the second from the root at `mid` to the
-    // end, the first from the start as far, which takes it past `mid` by at least the overlap, far
-    // enough to finish any keyword started before `mid` (it reports only those). No tail loop or
-    // odd last step: code that runs now and then in a hot function had no type feedback when the
-    // function was optimised, and reaching it deoptimised the walk every time (--trace-deopt).
     const wasm = this.wasm === undefined ? (this.wasm = WasmWalk.create(this.column, this.rows, this.firstReport)) : this.wasm;
     if (wasm) {
       // CHAINS chains of equal length: chain c from c x stride, reporting the keywords that start
@@ -226,6 +222,12 @@ class Walk {
       wasm.run(b, stride, length, (row, end, chain) => this.report(row, end, chain === CHAINS - 1 ? n : (chain + 1) * stride));
       return this.count;
     }
+    // Without WebAssembly, two chains of equal length, so one loop walks both: the second from the
+    // root at `mid` to the end, the first from the start as far, which takes it past `mid` by at
+    // least the overlap, far enough to finish any keyword started before `mid` (it reports only
+    // those). No tail loop or odd last step: code that runs now and then in a hot function had no
+    // type feedback when the function was optimised, and reaching it deoptimised the walk every
+    // time (--trace-deopt).
     const mid = (n - this.overlap) >> 1;
     const { rows, column, firstReport } = this;
     let s1 = 0;
