@@ -53,7 +53,7 @@ export class WorkerPool {
       while (out.length < BATCH_FILES) {
         const next = source.next();
         if (next.done) break;
-        out.push({ abs: next.value.abs, rel: next.value.rel, ...(next.value.source ? { source: next.value.source } : {}) });
+        out.push(next.value); // a WorkspaceFile is a batch entry as it is (its size goes along unused)
       }
       return out;
     };
