@@ -61,6 +61,12 @@ export class WorkerPool {
       new Promise<void>((resolve, reject) => {
         let outstanding = 0;
         let drained = false;
+        // Its work is done: the scan goes on to its report while the thread is taken down (some
+        // 10 ms), not after.
+        const finish = () => {
+          void worker.terminate();
+          resolve();
+        };
         const send = () => {
           let batch: WorkerBatch;
           try {
@@ -75,13 +81,13 @@ export class WorkerPool {
             return;
           }
           drained = true;
-          if (outstanding === 0) void worker.terminate().then(() => resolve());
+          if (outstanding === 0) finish();
         };
         worker.on('message', (reply: { tally: ScanTally; count: number }) => {
           outstanding--;
           report(reply.tally, reply.count);
           if (!drained) send();
-          else if (outstanding === 0) void worker.terminate().then(() => resolve());
+          else if (outstanding === 0) finish();
         });
         worker.on('error', reject);
         // A worker that ends without an error event (it was terminated from elsewhere) would
