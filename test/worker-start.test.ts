@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { prefetchForCommand } from '../src/cli/prefetch.js';
 import { scan } from '../src/scan.js';
 import { defaultWorkerCount, dropPrestartedWorkers, prestartWorkers } from '../src/worker-start.js';
-import { ANTHROPIC, REPO, tempDir, writeFiles } from './helpers.js';
+import { ANTHROPIC, CLI, REPO, tempDir, writeFiles } from './helpers.js';
 
 /** The workers started early and not yet taken (the registry worker-start.ts shares between bundles). */
 const waiting = () => ((globalThis as Record<symbol, unknown>)[Symbol.for('outloop.prestartedWorkers')] ?? []) as Worker[];
@@ -102,5 +102,15 @@ setTimeout(() => console.log(online + ' online'), 3000);
     assert.equal(await started(['scan', '--transcripts']), 0, 'agent stores only, no folder');
     assert.equal(await started(['scan', '--no-such-option', dir]), 0, 'a command the scan will refuse');
     assert.equal(await started(['rules', dir]), 0);
+    // A path that can't even be stat'ed is left to the scan to refuse, not a crash of the entry.
+    assert.equal(await started(['scan', path.join(file, 'below-a-file')]), 0);
+  });
+
+  it('a path below a file is a usage error (exit 2), not a crash of the CLI entry', () => {
+    const dir = workspace();
+    const run = spawnSync(process.execPath, [CLI, 'scan', path.join(dir, 'src/m0/app.ts', 'x')], { encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /^outloop: cannot scan .*ENOTDIR/m);
+    assert.doesNotMatch(run.stderr, /at .*prefetch|internal error/);
   });
 });

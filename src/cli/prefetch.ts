@@ -19,7 +19,22 @@ import { SCAN_OPTIONS } from './scan-options.js';
 export function prefetchForCommand(argv: string[], cwd: string): void {
   if (argv[0] !== 'scan') return;
   if (argv.includes('--staged')) prefetchStaged(cwd);
-  else if (scansFolders(argv.slice(1), cwd)) prestartWorkers();
+  else if (scansFolders(argv.slice(1), cwd)) {
+    try {
+      prestartWorkers();
+    } catch {
+      // Threads that can't start here can't start later either: the scan says so (exit 2).
+    }
+  }
+}
+
+/** Whether `p` is a folder; false when it can't be told (the scan itself says what is wrong with the path). */
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false; // ENOTDIR, EACCES, ELOOP...
+  }
 }
 
 function prefetchStaged(cwd: string): void {
@@ -48,5 +63,5 @@ function scansFolders(args: string[], cwd: string): boolean {
   const { values, positionals } = parsed;
   if (values.help || values.git || values.since !== undefined || values.workers !== undefined || positionals.includes('-')) return false;
   const paths = positionals.length ? positionals : values.transcripts || values.shell || values.env ? [] : ['.'];
-  return paths.some((p) => fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory() === true);
+  return paths.some((p) => isFolder(path.resolve(cwd, p)));
 }
