@@ -82,6 +82,17 @@ describe('outloop scan (CLI end to end)', () => {
     }
   });
 
+  it('exits 2 with one line when its current folder was deleted (folder and pre-commit scans alike)', () => {
+    const gone = path.join(tempDir(), 'gone');
+    for (const args of [['scan'], ['scan', '--staged']]) {
+      fs.mkdirSync(gone);
+      // The shell enters the folder, deletes it, then starts outloop there.
+      const r = spawnSync('sh', ['-c', 'cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, process.execPath, CLI, ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, 'outloop: the current folder no longer exists (cd to one that does)\n');
+    }
+  });
+
   it('lists rules and their keywords', () => {
     const list = runCli(['rules']);
     assert.equal(list.code, 0);

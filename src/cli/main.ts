@@ -21,7 +21,11 @@ type App = typeof import('./run.js');
 declare const OUTLOOP_APP_IDS: { scan: string; app: string } | undefined;
 
 const argv = process.argv.slice(2);
-prefetchForCommand(argv, process.cwd());
+try {
+  prefetchForCommand(argv, process.cwd());
+} catch {
+  // process.cwd() fails when the current folder was deleted: the command itself says so.
+}
 
 const io: Io = {
   // Getters: Node builds a stream the first time each is touched, and most runs never write to stderr.

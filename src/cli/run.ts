@@ -65,6 +65,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`outloop: ${err.message} (try "outloop help")\n`);
       return EXIT.error;
     }
+    // A shell can sit in a folder another process deleted: every path relative to it fails.
+    if (err instanceof Error && 'syscall' in err && err.syscall === 'uv_cwd') {
+      io.stderr.write('outloop: the current folder no longer exists (cd to one that does)\n');
+      return EXIT.error;
+    }
     throw err;
   }
 }
