@@ -19,6 +19,7 @@ import { readBaseline, type Baseline } from './enrich/baseline.js';
 import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
 import type { AccountOwner } from './tenancy/accounts.js';
 import { defaultWorkerCount, dropPrestartedWorkers } from './worker-start.js';
+import { isFolder, pathsToWalk } from './scan-paths.js';
 
 export interface ScanOptions {
   /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
@@ -105,10 +106,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (options.staged || options.git) return scanGitSources(options, started);
   const environment = options.environment ?? process.env;
   // --transcripts, --shell and --env alone scan no folder; their paths are shown from HOME.
-  const elsewhere = Boolean(options.transcripts || options.shell || options.env);
-  const targets = (options.paths?.length ? options.paths : elsewhere ? [] : ['.']).map((p) => path.resolve(p));
+  const targets = pathsToWalk(options.paths, options).map((p) => path.resolve(p));
   const home = environment.HOME ? path.resolve(environment.HOME) : process.cwd();
-  const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && (await isDir(targets[0]!)) ? targets[0]! : targets.length === 0 ? home : '.'));
+  const root = path.resolve(options.root ?? (targets.length === 1 && !options.stdin && isFolder(targets[0]!) ? targets[0]! : targets.length === 0 ? home : '.'));
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
   const rules = await loadPacks(options, config);
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
@@ -157,7 +157,7 @@ async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: str
   const requested = typeof options.workers === 'number' ? options.workers : null;
   // Threads start while folders are listed (a list of files alone never needs them early); if the
   // scan turns out small they are let go.
-  let pool = requested !== 0 && (requested !== null || (await someDir(targets))) ? startPool(requested ?? defaultWorkerCount()) : null;
+  let pool = requested !== 0 && (requested !== null || targets.some(isFolder)) ? startPool(requested ?? defaultWorkerCount()) : null;
   const warnings: ScanWarning[] = [...elsewhere.warnings];
   const walk = walkWorkspace(
     { root, targets, include: options.include, exclude: options.exclude, includeNodeModules: options.includeNodeModules, isIgnored: config.isIgnored, extraFiles: elsewhere.files },
@@ -303,15 +303,3 @@ function scanInline(files: Iterable<WorkspaceFile>, ruleSet: RuleSet, tally: Sca
   }
 }
 
-async function someDir(paths: string[]): Promise<boolean> {
-  for (const p of paths) if (await isDir(p)) return true;
-  return false;
-}
-
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}

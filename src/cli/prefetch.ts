@@ -8,11 +8,11 @@
  * A guess that turns out wrong (the real argument parsing rejects the command, or `--staged` was an
  * operand after `--`) costs an unused git run or thread, never a different result.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findWorkTreeTop } from '../sources/git/discover.js';
 import { prefetchStagedDiff, rememberWorkTreeTop } from '../sources/git/staged-prefetch.js';
+import { isFolder, pathsToWalk } from '../scan-paths.js';
 import { prestartWorkers } from '../worker-start.js';
 import { SCAN_OPTIONS } from './scan-options.js';
 
@@ -28,15 +28,6 @@ export function prefetchForCommand(argv: string[], cwd: string): void {
   }
 }
 
-/** Whether `p` is a folder; false when it can't be told (the scan itself says what is wrong with the path). */
-function isFolder(p: string): boolean {
-  try {
-    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false; // ENOTDIR, EACCES, ELOOP...
-  }
-}
-
 function prefetchStaged(cwd: string): void {
   try {
     const root = findWorkTreeTop(cwd);
@@ -49,9 +40,8 @@ function prefetchStaged(cwd: string): void {
 }
 
 /**
- * Whether the scan will walk a folder with the default number of threads: as scan.ts decides,
- * a folder among the paths (the current one when none is given, unless only --transcripts, --shell
- * or --env are asked for); not for history, stdin, help or a --workers count.
+ * Whether the scan will walk a folder with the default number of threads: a folder among the
+ * paths it walks (scan-paths.ts, as scan() decides); not for history, stdin, help or a --workers count.
  */
 function scansFolders(args: string[], cwd: string): boolean {
   let parsed;
@@ -62,6 +52,5 @@ function scansFolders(args: string[], cwd: string): boolean {
   }
   const { values, positionals } = parsed;
   if (values.help || values.git || values.since !== undefined || values.workers !== undefined || positionals.includes('-')) return false;
-  const paths = positionals.length ? positionals : values.transcripts || values.shell || values.env ? [] : ['.'];
-  return paths.some((p) => isFolder(path.resolve(cwd, p)));
+  return pathsToWalk(positionals, values).some((p) => isFolder(path.resolve(cwd, p)));
 }

@@ -10,7 +10,7 @@
  * truncated line (an agent killed mid-write) still yields its complete literals.
  */
 import { blankEscapes } from './ansi.js';
-import type { DecodedRun } from './piece.js';
+import type { DecodedRun, RawText } from './piece.js';
 
 /** A literal's content, without its quotes: [start, end) of the input. */
 export interface Literal {
@@ -321,4 +321,45 @@ export function nestedJsonLiterals(input: string, from: number, to: number, inSt
     inString,
   );
   return runs;
+}
+
+/**
+ * Follows a line's string literals from `lineStart`, reading its quotes once, forwards: where each
+ * literal opens and whether a position is inside one. `startsInString`: `lineStart` is already
+ * inside a literal (a piece of a line too long to read whole), never in the middle of an escape.
+ */
+export function quoteReader(raw: RawText, lineStart: number, startsInString: boolean) {
+  let inString = startsInString;
+  let open = -1; // the quote that opened the literal we are in (-1: before the line)
+  let pos = lineStart;
+  /** Reads the quotes before `to`; with `close`, stops after the one that closes the current literal. */
+  const read = (to: number, close: boolean): void => {
+    for (let q = raw.indexOf(34, Math.max(pos, lineStart)); q >= 0 && q < to; q = raw.indexOf(34, q + 1)) {
+      pos = q + 1;
+      if (!inString) {
+        inString = true;
+        open = q;
+        continue;
+      }
+      let k = q - 1;
+      while (k >= lineStart && raw.codeAt(k) === 92) k--;
+      if ((q - 1 - k) % 2 === 1) continue; // an escaped quote
+      inString = false;
+      if (close) return;
+    }
+    pos = Math.max(pos, to);
+  };
+  return {
+    readTo: (to: number) => {
+      if (to > pos) read(to, false);
+    },
+    inString: () => inString,
+    /** Where the literal we are in opened, if it holds JSON; else -1. */
+    nestedOpen: () => (inString && open >= lineStart && (raw.codeAt(open + 1) === 123 || raw.codeAt(open + 1) === 91) ? open : -1),
+    /** Reads on to the end of the literal we are in; returns the index after its closing quote (or `limit`). */
+    readToClose: (limit: number) => {
+      read(limit, true);
+      return inString ? limit : pos;
+    },
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { asciinemaOutput } from './asciinema.js';
 import { base64Runs } from './base64.js';
-import { decodeJsonLine, nestedJsonLiterals } from './json-strings.js';
+import { decodeJsonLine, nestedJsonLiterals, quoteReader } from './json-strings.js';
 import { percentRuns } from './percent.js';
 import { compose, type DecodedPiece, type Decoder, type RawText } from './piece.js';
 import { unescapeFish, unmetafyZsh } from './shell-history.js';
@@ -234,43 +234,6 @@ function lineBlocks(raw: RawText, lineStart: number, lineEnd: number, hits: read
     }
   }
   return blocks;
-}
-
-/** Follows a line's string literals from its start, reading its quotes once, forwards. */
-function quoteReader(raw: RawText, lineStart: number, startsInString: boolean) {
-  let inString = startsInString;
-  let open = -1; // the quote that opened the literal we are in (-1: before the line)
-  let pos = lineStart;
-  /** Reads the quotes before `to`; with `close`, stops after the one that closes the current literal. */
-  const read = (to: number, close: boolean): void => {
-    for (let q = raw.indexOf(34, Math.max(pos, lineStart)); q >= 0 && q < to; q = raw.indexOf(34, q + 1)) {
-      pos = q + 1;
-      if (!inString) {
-        inString = true;
-        open = q;
-        continue;
-      }
-      let k = q - 1;
-      while (k >= lineStart && raw.codeAt(k) === 92) k--;
-      if ((q - 1 - k) % 2 === 1) continue; // an escaped quote
-      inString = false;
-      if (close) return;
-    }
-    pos = Math.max(pos, to);
-  };
-  return {
-    readTo: (to: number) => {
-      if (to > pos) read(to, false);
-    },
-    inString: () => inString,
-    /** Where the literal we are in opened, if it holds JSON; else -1. */
-    nestedOpen: () => (inString && open >= lineStart && (raw.codeAt(open + 1) === 123 || raw.codeAt(open + 1) === 91) ? open : -1),
-    /** Reads on to the end of the literal we are in; returns the index after its closing quote (or `limit`). */
-    readToClose: (limit: number) => {
-      read(limit, true);
-      return inString ? limit : pos;
-    },
-  };
 }
 
 /**

@@ -160,7 +160,7 @@ function dense(keywords: string[], table: Uint16Array, outputs: Array<number[] |
   return { keywords, column, rows, firstReport: firstReportState * K, reports: order.slice(firstReportState).map((old) => outputs[old]!) };
 }
 
-/** Below this, a buffer is walked in one go: splitting it isn't worth the bookkeeping. */
+/** Below this, a buffer is walked here in one go: splitting it isn't worth the bookkeeping. */
 const SPLIT_MIN = 4096;
 
 /**
@@ -171,9 +171,9 @@ const SPLIT_MIN = 4096;
  * - each entry holds the next state's row offset, not its number: no shift on the chain;
  * - states where a keyword ends are numbered last, so "report?" is one comparison off the chain,
  *   not a bit to mask away on it.
- * And a large buffer is walked as several parts at once: independent chains keep the core busy
- * while each waits on its loads. Raw bytes go to the WebAssembly loop (walk-wasm.ts, four chains);
- * here, without it, two chains (a third faster than one, measured on the bench corpus).
+ * And a large buffer goes to the WebAssembly loop (walk-wasm.ts), which walks it as four parts at
+ * once: independent chains keep the core busy while each waits on its loads. Here, a small buffer
+ * or one without WebAssembly is one chain.
  */
 class Walk {
   private readonly column: Uint8Array;
@@ -208,37 +208,18 @@ class Walk {
   bytes(b: Uint8Array): number {
     this.count = 0;
     const n = b.length;
-    if (n < SPLIT_MIN) {
+    // Small buffers, and all of them without WebAssembly (node --jitless), are one chain here.
+    const wasm = n < SPLIT_MIN ? null : this.wasm === undefined ? (this.wasm = WasmWalk.create(this.column, this.rows, this.firstReport)) : this.wasm;
+    if (!wasm) {
       this.whole(b);
       return this.count;
     }
-    const wasm = this.wasm === undefined ? (this.wasm = WasmWalk.create(this.column, this.rows, this.firstReport)) : this.wasm;
-    if (wasm) {
-      // CHAINS chains of equal length: chain c from c x stride, reporting the keywords that start
-      // before the next chain's start (the last one, all it sees); each runs on past that start by
-      // at least the overlap, far enough to finish any keyword it started.
-      const stride = Math.floor((n - this.overlap) / CHAINS);
-      const length = n - (CHAINS - 1) * stride;
-      wasm.run(b, stride, length, (row, end, chain) => this.report(row, end, chain === CHAINS - 1 ? n : (chain + 1) * stride));
-      return this.count;
-    }
-    // Without WebAssembly, two chains of equal length, so one loop walks both: the second from the
-    // root at `mid` to the end, the first from the start as far, which takes it past `mid` by at
-    // least the overlap, far enough to finish any keyword started before `mid` (it reports only
-    // those). No tail loop or odd last step: code that runs now and then in a hot function had no
-    // type feedback when the function was optimised, and reaching it deoptimised the walk every
-    // time (--trace-deopt).
-    const mid = (n - this.overlap) >> 1;
-    const { rows, column, firstReport } = this;
-    let s1 = 0;
-    let s2 = 0;
-    let i = 0;
-    for (let j = mid; j < n; i++, j++) {
-      s1 = rows[s1 + column[b[i]!]!]!;
-      s2 = rows[s2 + column[b[j]!]!]!;
-      if (s1 >= firstReport) this.report(s1, i, mid);
-      if (s2 >= firstReport) this.report(s2, j, n);
-    }
+    // CHAINS chains of equal length: chain c from c x stride, reporting the keywords that start
+    // before the next chain's start (the last one, all it sees); each runs on past that start by at
+    // least the overlap, far enough to finish any keyword it started.
+    const stride = Math.floor((n - this.overlap) / CHAINS);
+    const length = n - (CHAINS - 1) * stride;
+    wasm.run(b, stride, length, (row, end, chain) => this.report(row, end, chain === CHAINS - 1 ? n : (chain + 1) * stride));
     return this.count;
   }
 

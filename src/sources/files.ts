@@ -3,6 +3,8 @@
  * wide enough for the longest match, so a file of hundreds of MB never sits in memory at once.
  */
 import fs from 'node:fs';
+import { quoteReader } from '../decode/json-strings.js';
+import { rawBytes } from '../decode/piece.js';
 import { decode, sniff, type TextEncoding } from '../decode/text.js';
 import { bytesView, stringView } from '../decode/view.js';
 import type { SourceKind } from '../model/finding.js';
@@ -211,15 +213,9 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
  * being the middle of an escape).
  */
 export function inJsonString(bytes: Buffer, to: number, inString: boolean): boolean {
-  for (let q = bytes.indexOf(34); q >= 0 && q < to; q = bytes.indexOf(34, q + 1)) {
-    if (inString) {
-      let k = q - 1;
-      while (k >= 0 && bytes[k] === 92) k--;
-      if ((q - 1 - k) % 2 === 1) continue; // an escaped quote
-    }
-    inString = !inString;
-  }
-  return inString;
+  const quotes = quoteReader(rawBytes(bytes, 0), 0, inString);
+  quotes.readTo(to);
+  return quotes.inString();
 }
 
 function readAt(fd: number, buf: Buffer, length: number, position: number): number {

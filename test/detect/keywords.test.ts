@@ -38,7 +38,7 @@ describe('keyword prefilter', () => {
     assert.deepEqual(hits, [6, 12]);
   });
 
-  it('walks large byte buffers as two halves and still reports each occurrence once, wherever it falls', () => {
+  it('walks large byte buffers in parts and still reports each occurrence once, wherever it falls', () => {
     const keywords = ['sk-ant-api03-', 'token', 'ok', 'k', 'xoxb-', 'aaaa'];
     const index = KeywordIndex.build(keywords);
     const rng = seededRng('kw-split');
