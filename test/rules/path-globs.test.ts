@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import picomatch from 'picomatch';
+import { globsTest } from '../../src/rules/compile.js';
+import { seededRng } from '../../src/rules/template.js';
 import { loadRules } from '../../src/scan.js';
 import { tempDir, writeFiles } from '../helpers.js';
 
@@ -12,6 +14,7 @@ const PATHS = [
   'home/.aws/credentials', 'credentials.txt', 'src/index.ts', 'README.md', 'json', '.json',
   './config.json', '../other/config.json', 'a/./b.json', 'a/../.env', '..', 'a/..json', 'deep/'.repeat(40) + 'z.toml',
   'settings.ini', 'app.cfg', 'nginx.conf', 'app.properties', 'notes.env', 'config/app.yml', 'config/sub/app.yml',
+  '.env.', 'x/.env.', 'a.json.json', 'ajson', 'deep/', '.envrc', 'x.env.example.env', 'credentials', 'x/credentialscredentials',
 ];
 
 /** Each rule's path test must answer exactly as picomatch does on the whole path. */
@@ -64,5 +67,27 @@ rules:
     });
     const { rules } = await loadRules({ rulesDirs: [dir], builtinRules: false });
     assert.equal(checkRules(rules), 2 * 2 * PATHS.length);
+  });
+});
+
+describe('file-name globs tested without regular expressions', () => {
+  it('answer as picomatch does, for 3,000 random globs of names and stars on random paths', () => {
+    const rng = seededRng('star-name-globs');
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+    // Few letters, so stars, dots and repeats line up often; '/' and dot segments make folders.
+    const nameOf = (pieces: readonly string[], max: number, min = 0) => Array.from({ length: min + Math.floor(rng() * (max - min)) }, () => pick(pieces)).join('');
+    let agreed = 0;
+    for (let n = 0; n < 3000; n++) {
+      const globs = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => '**/' + nameOf(['*', '.', 'e', 'n', 'v', 'ab'], 6));
+      const test = globsTest(globs);
+      const truth = picomatch(globs, { dot: true });
+      for (let k = 0; k < 12; k++) {
+        // A file's path is never empty; everything else goes.
+        const path = nameOf(['', 'd/', '.d/', './', '../'], 3) + nameOf(['.', 'e', 'n', 'v', 'ab', 'b'], 7, 1);
+        assert.equal(test(path), truth(path), `${JSON.stringify(globs)} on ${JSON.stringify(path)}`);
+        agreed++;
+      }
+    }
+    assert.equal(agreed, 36000);
   });
 });

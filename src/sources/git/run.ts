@@ -36,8 +36,31 @@ export class GitError extends Error {
 function gitEnv(): NodeJS.ProcessEnv {
   // LC_ALL=C: messages we recognise ("unknown revision") stay in English; no prompt may ever wait
   // for a user who isn't there.
-  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_DIFF_OPTS: undefined, GIT_EXTERNAL_DIFF: undefined, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  return {
+    ...process.env,
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_DIFF_OPTS: undefined,
+    GIT_EXTERNAL_DIFF: undefined,
+    GIT_TERMINAL_PROMPT: '0',
+    LC_ALL: 'C',
+    GLIBC_TUNABLES: withHugePageMalloc(process.env.GLIBC_TUNABLES),
+  };
 }
+
+/**
+ * Asks glibc's malloc for transparent huge pages (Linux with THP in "madvise" mode, the common
+ * default). git allocates an entry for every file in the index, and where a page fault is expensive
+ * (a VM: ~15 µs each here) those 4 KB faults were most of `git diff --cached` in a 50,000-file
+ * repository: 46 → 28-36 ms. (In a 5,000-file one it costs git ~1.5 ms, which the pre-commit path
+ * doesn't feel: there git finishes well before the scanner is ready.) musl, other systems' C
+ * libraries, glibc before 2.35 and THP "never" ignore it. A user's own tunables are kept, and so is
+ * their own choice for this one.
+ */
+export function withHugePageMalloc(tunables: string | undefined): string {
+  if (!tunables) return HUGE_PAGE_MALLOC;
+  return /(^|:)glibc\.malloc\.hugetlb=/.test(tunables) ? tunables : `${tunables}:${HUGE_PAGE_MALLOC}`;
+}
+const HUGE_PAGE_MALLOC = 'glibc.malloc.hugetlb=1';
 
 export function spawnGit(args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
   return childProcess().spawn('git', args, { cwd, env: gitEnv(), stdio: [stdin, 'pipe', 'pipe'], windowsHide: true });
