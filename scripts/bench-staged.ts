@@ -52,9 +52,9 @@ function makeRepo(files: number): string {
 }
 
 
-function time(cmd: string, args: string[], cwd: string): number {
+function time(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
   const t = performance.now();
-  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore' });
+  const r = spawnSync(cmd, args, { cwd, stdio: 'ignore', env });
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
   return performance.now() - t;
 }
@@ -65,22 +65,32 @@ if (!fs.existsSync(CLI) || !fs.existsSync(path.join(path.dirname(CLI), 'scan.pac
 }
 
 fs.mkdirSync(OUT, { recursive: true });
-const rows: Array<{ files: number; outloopMs: number; nodeMs: number; gitDiffMs: number }> = [];
+// Node reads every certificate in NODE_EXTRA_CA_CERTS at each start, before any JavaScript runs
+// (some development VMs set it for their proxy): when it is set, Node's start is also timed without.
+const extraCerts = process.env.NODE_EXTRA_CA_CERTS;
+const { NODE_EXTRA_CA_CERTS: _, ...envWithoutExtraCerts } = process.env;
+const rows: Array<{ files: number; outloopMs: number; nodeMs: number; gitDiffMs: number; nodeWithoutExtraCertsMs?: number }> = [];
 for (const files of sizes) {
   const dir = makeRepo(files);
   const outloop: number[] = [];
   const node: number[] = [];
+  const bareNode: number[] = [];
   const diff: number[] = [];
   for (let i = 0; i < runs; i++) {
     outloop.push(time(process.execPath, [CLI, 'scan', '--staged'], dir));
     node.push(time(process.execPath, ['-e', '0'], dir));
+    if (extraCerts) bareNode.push(time(process.execPath, ['-e', '0'], dir, envWithoutExtraCerts));
     diff.push(time('git', ['diff', '--cached', '--quiet'], dir));
   }
-  rows.push({ files, outloopMs: median(outloop), nodeMs: median(node), gitDiffMs: median(diff) });
+  rows.push({ files, outloopMs: median(outloop), nodeMs: median(node), gitDiffMs: median(diff), ...(extraCerts ? { nodeWithoutExtraCertsMs: median(bareNode) } : {}) });
 }
 console.log(`\npre-commit guard: outloop scan --staged, 10 staged files, median of ${runs} runs (process start included)`);
 console.log('repo files   outloop   node -e 0   git diff --cached   outloop minus node start');
 for (const r of rows) {
   console.log(`${String(r.files).padStart(10)}   ${r.outloopMs.toFixed(0).padStart(5)} ms   ${r.nodeMs.toFixed(0).padStart(6)} ms   ${r.gitDiffMs.toFixed(0).padStart(12)} ms   ${(r.outloopMs - r.nodeMs).toFixed(0).padStart(10)} ms`);
 }
-fs.writeFileSync(path.join(OUT, 'bench-staged.json'), JSON.stringify({ runs, rows }, null, 2) + '\n');
+if (extraCerts) {
+  const bare = rows.map((r) => `${r.nodeWithoutExtraCertsMs!.toFixed(0)} ms`).join(' / ');
+  console.log(`NODE_EXTRA_CA_CERTS is set (${extraCerts}): Node loads it at every start, before outloop runs; \`node -e 0\` without it: ${bare}`);
+}
+fs.writeFileSync(path.join(OUT, 'bench-staged.json'), JSON.stringify({ runs, nodeExtraCaCerts: extraCerts ?? null, rows }, null, 2) + '\n');

@@ -36,6 +36,7 @@ function fakeOutloop(file: string, name: string, code: number): void {
     [path.basename(file)]: [
       '#!/bin/sh',
       `echo "${name} $*" >> "$OUTLOOP_FAKE_LOG"`,
+      'if [ "$1" = scan ]; then echo "NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS-(unset)}" >> "$OUTLOOP_FAKE_LOG.env"; fi',
       'if [ "$1" = --version ]; then echo 0.0.0; exit 0; fi',
       `echo "${name}: exit ${code}" >&2`,
       `exit ${code}`,
@@ -107,6 +108,12 @@ describe('hooks/pre-commit (POSIX sh, through core.hooksPath and a real git comm
     assert.equal(r.status, 0, r.stderr);
     assert.ok(committed(repo));
     assert.deepEqual(calls(repo), ['path-outloop scan --staged']);
+  });
+
+  it('runs the scan with NODE_EXTRA_CA_CERTS empty (the scan never goes online; Node would load them first)', () => {
+    const repo = hookRepo([fakeOnPath(0)], { NODE_EXTRA_CA_CERTS: '/etc/proxy-ca.pem' });
+    assert.equal(commit(repo).status, 0);
+    assert.equal(fs.readFileSync(`${repo.log}.env`, 'utf8'), 'NODE_EXTRA_CA_CERTS=\n');
   });
 
   it('blocks on exit 1 and adds nothing to outloop\'s own report', () => {

@@ -50,23 +50,6 @@ const BINARY_MEDIA = /^(?:image|audio|video|font)\/|^application\/(?:octet-strea
 const scratch = Buffer.allocUnsafe((MAX_BASE64_RUN / 4) * 3);
 const utf8 = new Utf8Stream();
 
-/**
- * True when some run could be long enough: at least 22 alphabet characters in a row (a run of 24 may
- * end in two `=`). Stops at the first such run, so it is cheaper than base64Runs only on inputs that
- * hold one early; on inputs with none it costs the same single pass.
- */
-export function mayHaveBase64(input: string): boolean {
-  if (input.length < MIN_BASE64_RUN) return false;
-  let count = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input.charCodeAt(i);
-    const k = c < 128 ? CLASS[c]! : NONE;
-    if (k === NONE || k === PAD) count = 0;
-    else if (++count >= MIN_BASE64_RUN - 2) return true;
-  }
-  return false;
-}
-
 export const base64Runs: Decoder = (input) => {
   const out: DecodedRun[] = [];
   const n = input.length;
