@@ -19,46 +19,47 @@ export type FileRead =
   | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> };
 
 /**
- * One read buffer per thread, reused for every file and every chunk of a large one: allocating a
- * fresh one per file made the garbage collector a visible cost, and each 8 MB buffer left for the
- * collector to free left the allocator's heap a little more fragmented, so resident memory grew
- * with the number of large files scanned. A fragment's bytes point into it, so each file's
- * fragments must be consumed before the next file is read (scanning is synchronous, so they are).
+ * One read buffer per thread, reused for every file, every chunk of a large one and every long
+ * line: allocating a fresh one per file made the garbage collector a visible cost, and each 8 MB
+ * buffer left for the collector to free left the allocator's heap a little more fragmented, so
+ * resident memory grew with the number of large files scanned. A fragment's bytes point into it,
+ * so each file's fragments must be consumed before the next file is read (scanning is
+ * synchronous, so they are).
+ *
+ * It is reserved at its largest size when the thread reads its first file: the system maps its
+ * pages only as reads first reach them, so a scan of small files touches a few and memory grows
+ * with the largest file or line read, as before. What that saves is growing: a bigger buffer,
+ * then the smaller one's bytes copied into it, put every byte read so far into fresh pages again,
+ * and each page's first touch costs ~15 µs on a VM (some 2,000 of them in the 200 MB bench).
  */
-let scratch = Buffer.allocUnsafe(1024 * 1024);
-
-/** The most the scratch buffer holds: a whole file read at once, or one chunk with its overlaps. */
-const SCRATCH_MAX = CHUNK_BYTES + 2 * OVERLAP_BYTES;
-
-/** The scratch buffer, at least `min` bytes long, with its first `keep` bytes kept. */
-function scratchOf(min: number, keep = 0): Buffer {
-  if (scratch.length < min) {
-    const grown = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(min, scratch.length * 2)));
-    scratch.copy(grown, 0, 0, keep);
-    scratch = grown;
-  }
-  return scratch;
+let scratchBuffer: Buffer | null = null;
+function scratch(): Buffer {
+  return (scratchBuffer ??= Buffer.allocUnsafe(Math.max(CHUNK_BYTES + 2 * OVERLAP_BYTES, MAX_LINE_BYTES)));
 }
+
+/** What the first read of a file asks for: most files are smaller; a larger one's size is then asked. */
+const FIRST_READ = 1024 * 1024;
 
 export function readFileFragments(absPath: string, relPath: string, source: SourceKind = 'workspace'): FileRead {
   const fd = fs.openSync(absPath, 'r');
   let closeHere = true;
   try {
-    // Most files fit the scratch buffer: one read, no stat (a short read of a regular file is its
-    // end). Only a read that fills the buffer asks for the size.
-    const first = fs.readSync(fd, scratch, 0, scratch.length, 0);
-    const size = first < scratch.length ? first : fs.fstatSync(fd).size;
+    // Most files are smaller than FIRST_READ: one read, no stat (a short read of a regular file is
+    // its end). Only a read that fills it asks for the size.
+    const buf = scratch();
+    const first = fs.readSync(fd, buf, 0, FIRST_READ, 0);
+    const size = first < FIRST_READ ? first : fs.fstatSync(fd).size;
     if (size > CHUNK_BYTES + OVERLAP_BYTES) {
-      const sniffed = sniffFile(relPath, scratch.subarray(0, Math.min(first, 8000)));
+      const sniffed = sniffFile(relPath, buf.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
       closeHere = false;
       const fragments =
-        sniffed.encoding === 'utf8' && startsWithJson(scratch.subarray(sniffed.bom, first))
+        sniffed.encoding === 'utf8' && startsWithJson(buf.subarray(sniffed.bom, first))
           ? lineFragments(fd, size, sniffed.bom, relPath, source)
           : chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source);
       return { kind: 'text', bytes: size, fragments };
     }
-    const bytes = size > first ? readInto(fd, scratchOf(size, first), size, first) : scratch.subarray(0, first);
+    const bytes = size > first ? readInto(fd, buf, size, first) : buf.subarray(0, first);
     const sniffed = sniffFile(relPath, bytes.subarray(0, 8000));
     if (sniffed.kind === 'binary') return { kind: 'binary', bytes: bytes.length };
     return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
@@ -98,7 +99,7 @@ export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number
 function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     // One buffer for every chunk: a fragment is consumed before the next chunk is read into it.
-    const buf = scratchOf(SCRATCH_MAX);
+    const buf = scratch();
     // Position (line, column) of the byte where the next fragment's text starts.
     let line = 1;
     let column = 0;
@@ -158,7 +159,8 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
  */
 function* lineFragments(fd: number, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
-    const shared = scratchOf(SCRATCH_MAX).subarray(0, CHUNK_BYTES);
+    const whole = scratch();
+    const shared = whole.subarray(0, CHUNK_BYTES);
     let buf = shared;
     let line = 1;
     let column = 0;
@@ -169,11 +171,10 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
       let n = readAt(fd, buf, Math.min(buf.length, size - from), from);
       if (n <= 0) break;
       let cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
-      // No line end in the buffer: grow it until one shows, up to MAX_LINE_BYTES.
+      // No line end in the buffer: read on into more of the scratch buffer (the bytes read so far
+      // stay where they are) until one shows, up to MAX_LINE_BYTES.
       while (cut === 0 && buf.length < MAX_LINE_BYTES && from + n < size) {
-        const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, buf.length * 2));
-        buf.copy(grown, 0, 0, n);
-        buf = grown;
+        buf = whole.subarray(0, Math.min(MAX_LINE_BYTES, buf.length * 2));
         n += readAt(fd, buf.subarray(n), Math.min(buf.length - n, size - from - n), from + n);
         cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
       }
@@ -200,7 +201,7 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
       ownedFrom = from + ownedEnd;
       from = next;
-      // A grown buffer is dropped once its long line is done: the next lines fit the shared one.
+      // Back to chunk-sized reads once a long line is done.
       if (buf.length > CHUNK_BYTES && !overlong) buf = shared;
     }
   } finally {
