@@ -45,7 +45,7 @@ export function hasLayers(plan: LayerPlan): boolean {
  * returns what the calls returned. `hits` are the sorted positions in raw's text where the
  * prefilter saw a keyword: only those lines are JSON-decoded.
  *
- * Memory stays bounded by a line or a block of lines, not by the fragment (8 MB, or a 16 MB line):
+ * Memory stays bounded by a line or a block of lines, not by the fragment (2 MB, or a 16 MB line):
  * - a piece is dropped once scanned. A transcript chunk decodes into megabytes of lines; holding
  *   them all until the last one was scanned carried them through young-generation collections into
  *   the old generation, which only a full collection empties: tens of MB per thread;

@@ -93,7 +93,7 @@ export function rawPiece(text: string, base: number, unit: 1 | 2 = 1): DecodedPi
 
 /**
  * Undecoded text that layers read a stretch at a time: a JSON line around a keyword hit needs only
- * that line as a string, not the whole 8 MB chunk it sits in (a string that size outlives a few
+ * that line as a string, not the whole 2 MB chunk it sits in (a string that size outlives a few
  * young-generation collections, and is then freed only by a full one).
  */
 export interface RawText {
