@@ -4,7 +4,10 @@
 // says how much of that is Node's own start. The 50,000-file figure shows the time doesn't grow
 // with the repository (no folder listing on this path).
 //
-//   node dist/scripts/bench-staged.js [--runs 15] [--sizes 5000,50000]
+//   node dist/scripts/bench-staged.js [--runs 21] [--sizes 5000,50000]
+//
+// 21 runs by default: the development VM's speed drifts within a minute, and a few more runs steady
+// the median a little (they don't remove the drift: compare with `node -e 0` of the same run).
 //
 // Repositories are generated once into bench-out/staged-<files>/ (synthetic code files, one commit,
 // then 10 files changed and staged, one of them with a fake key so the scan does real work).
@@ -25,7 +28,7 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? dflt : process.argv[i + 1]!;
 };
-const runs = Number(arg('runs', '15'));
+const runs = Number(arg('runs', '21'));
 const sizes = arg('sizes', '5000,50000').split(',').map(Number);
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args], { cwd, stdio: 'pipe' });
