@@ -40,12 +40,24 @@ export function scanFragments(fragments: Iterable<Fragment>, detector: Detector,
     if (hasLayers(plan)) found = mergeDecoded(found, decodedFindings(fragment, plan, log, detector, warnings));
     if (kind.agent && fragment.byteOffset <= 3 && fragment.ownedStart === 0) header = sessionHeader(kind.agent, lineAt(fragment, view, 0));
     if (kind.agent && found.length) addTranscriptContext(found, fragment, kind, header ?? { sessionId: null, cwd: null });
+    if (fragment.container) inContainer(found, fragment.container);
     for (const f of found) {
       f.source = kind.source;
       findings.push(f);
     }
   }
   return findings;
+}
+
+/**
+ * Findings in decompressed text: their lines and columns are the decompressed text's, and their span
+ * is the whole file, the only bytes on disk that hold them (a rewrite leaves such files alone).
+ */
+function inContainer(found: Finding[], container: NonNullable<Fragment['container']>): void {
+  for (const f of found) {
+    f.span = { start: 0, end: container.bytes };
+    f.encoding = f.encoding ? `${container.encoding}+${f.encoding}` : container.encoding;
+  }
 }
 
 function layerPlan(fragment: Fragment, kind: FileKind, log: PrefilterLog): LayerPlan {
@@ -159,6 +171,7 @@ export function scanFile(absPath: string, relPath: string, detector: Detector, s
     if (read.kind === 'binary') {
       return { findings: [], warnings: [{ path: relPath, kind: 'binary', message: 'binary file skipped' }], bytes: read.bytes, scanned: false };
     }
+    if (read.kind === 'skipped') return { findings: [], warnings: [read.warning], bytes: read.bytes, scanned: false };
     const warnings: ScanWarning[] = [];
     return { findings: scanFragments(read.fragments, detector, warnings), warnings, bytes: read.bytes, scanned: true };
   } catch (err) {

@@ -37,6 +37,11 @@ export interface Fragment {
    * what the commit adds is reported.
    */
   lines?: Array<[number, number]>;
+  /**
+   * Set when the text was decompressed from the file (a `.zst`): positions are in the decompressed
+   * text, and findings span the whole file (`bytes` long), which is what holds them on disk.
+   */
+  container?: { encoding: 'zstd'; bytes: number };
   /** For history fragments: the commit that introduced this text. */
   commit?: { sha: string; author: string; date: string };
 }

@@ -126,6 +126,11 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       findings.forEach((f) => skip(f, `not rewritten: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`));
       continue;
     }
+    // Found in decompressed text (a `.jsonl.zst`): the key has no bytes of its own in the file.
+    if (findings.some((f) => f.encoding?.startsWith('zstd'))) {
+      findings.forEach((f) => skip(f, 'not rewritten: inside a zstd-compressed file (decompress it to rewrite it, or delete it)'));
+      continue;
+    }
     const sniffed = sniff(bytes.subarray(0, 8000));
     if (sniffed.kind !== 'text' || sniffed.encoding !== 'utf8') {
       findings.forEach((f) => skip(f, `not rewritten: ${sniffed.kind === 'text' ? sniffed.encoding : 'binary'} file (only UTF-8 files are rewritten for now)`));

@@ -90,9 +90,10 @@ export function agentStores(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = 
   add('claude-code', claudeRoots, 'jsonl', ['projects/**/*.jsonl', 'history.jsonl']);
 
   // Codex: rollouts by local date, archived ones flat, prompt history; its TUI log is plain text.
-  // (Newer builds may zstd-compress a rollout as `.jsonl.zst`: not text, so not listed.)
+  // Newer builds keep a rollout zstd-compressed as `.jsonl.zst` (read decompressed, see zstd.ts);
+  // when both forms exist Codex reads the plain one, and so do we (listAgentFiles).
   const codexRoots = env.CODEX_HOME ? [path.resolve(env.CODEX_HOME)] : under('.codex');
-  add('codex', codexRoots, 'jsonl', ['sessions/**/rollout-*.jsonl', 'archived_sessions/*.jsonl', 'history.jsonl']);
+  add('codex', codexRoots, 'jsonl', ['sessions/**/rollout-*.jsonl', 'archived_sessions/*.jsonl', 'history.jsonl', 'sessions/**/rollout-*.jsonl.zst', 'archived_sessions/rollout-*.jsonl.zst']);
   add('codex', codexRoots, 'text', ['log/*.log']);
 
   // Gemini CLI: GEMINI_CLI_HOME replaces the home folder (state stays in its `.gemini`). Sub-agent
@@ -188,9 +189,12 @@ export async function listAgentFiles(
       suppressErrors: true,
       fs: { readdir: watchedReaddir(store.root, denied) },
     });
+    const listed = new Set(entries);
     for (const rel of entries.sort()) {
       const abs = path.join(store.root, rel);
       if (!inside(abs)) continue;
+      // A compressed rollout beside its plain form is the same session: the plain one is read.
+      if (rel.endsWith('.jsonl.zst') && listed.has(rel.slice(0, -'.zst'.length))) continue;
       const key = path.join(realRoot, rel);
       if (seen.has(key)) continue;
       seen.add(key);

@@ -9,6 +9,8 @@ import { decode, sniff, type TextEncoding } from '../decode/text.js';
 import { bytesView, stringView } from '../decode/view.js';
 import type { SourceKind } from '../model/finding.js';
 import type { Fragment } from '../model/fragment.js';
+import type { ScanWarning } from '../model/finding.js';
+import { isZstd, readZstdWhole } from './zstd.js';
 
 /**
  * A large file is read this much at a time (and a large JSON Lines file in whole lines up to it).
@@ -22,7 +24,12 @@ export const OVERLAP_BYTES = 64 * 1024;
 
 export type FileRead =
   | { kind: 'binary'; bytes: number }
-  | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> };
+  | { kind: 'text'; bytes: number; fragments: Iterable<Fragment> }
+  /** Not scanned, for the reason the warning gives (a compressed file that is corrupt or too large). */
+  | { kind: 'skipped'; bytes: number; warning: ScanWarning };
+
+/** What large files are read from: an open file, or bytes already in memory (a decompressed file). */
+type Input = number | Buffer;
 
 /**
  * One read buffer per thread, reused for every file, every chunk of a large one and every long
@@ -55,6 +62,7 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
     const buf = scratch();
     const first = fs.readSync(fd, buf, 0, FIRST_READ, 0);
     const size = first < FIRST_READ ? first : fs.fstatSync(fd).size;
+    if (isZstd(relPath, buf.subarray(0, first))) return readZstd(fd, size, relPath, source);
     if (size > CHUNK_BYTES + OVERLAP_BYTES) {
       const sniffed = sniffFile(relPath, buf.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
@@ -102,7 +110,7 @@ export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number
   return { source, path, text: d.text, encoding, byteOffset: bom, unit: d.unit, firstLine: 1, firstColumn: 0, ownedStart: 0, ownedEnd: d.text.length };
 }
 
-function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+function* chunkedFragments(fd: Input, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     // One buffer for every chunk: a fragment is consumed before the next chunk is read into it.
     const buf = scratch();
@@ -134,7 +142,7 @@ function* chunkedFragments(fd: number, size: number, encoding: TextEncoding, bom
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
     }
   } finally {
-    fs.closeSync(fd);
+    if (typeof fd === 'number') fs.closeSync(fd);
   }
 }
 
@@ -163,7 +171,7 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
  * newline inside, so no overlap is needed. Only a line longer than MAX_LINE_BYTES falls back to
  * overlapping chunks.
  */
-function* lineFragments(fd: number, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+function* lineFragments(fd: Input, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     const whole = scratch();
     const shared = whole.subarray(0, CHUNK_BYTES);
@@ -211,7 +219,7 @@ function* lineFragments(fd: number, size: number, bom: number, path: string, sou
       if (buf.length > CHUNK_BYTES && !overlong) buf = shared;
     }
   } finally {
-    fs.closeSync(fd);
+    if (typeof fd === 'number') fs.closeSync(fd);
   }
 }
 
@@ -225,7 +233,8 @@ export function inJsonString(bytes: Buffer, to: number, inString: boolean): bool
   return quotes.inString();
 }
 
-function readAt(fd: number, buf: Buffer, length: number, position: number): number {
+function readAt(fd: Input, buf: Buffer, length: number, position: number): number {
+  if (typeof fd !== 'number') return fd.copy(buf, 0, position, Math.min(fd.length, position + length));
   let got = 0;
   while (got < length) {
     const n = fs.readSync(fd, buf, got, length - got, position + got);
@@ -233,4 +242,28 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): numb
     got += n;
   }
   return got;
+}
+
+/**
+ * A zstd-compressed file (Codex keeps older rollouts as `rollout-….jsonl.zst`): decompressed in
+ * memory, then read like any file. Its fragments say so (`container`), and the findings in it point
+ * at the whole file: a key inside compressed bytes has no span of its own there to rewrite.
+ */
+function readZstd(fd: number, size: number, relPath: string, source: SourceKind): FileRead {
+  const inflated = readZstdWhole(fd, size, relPath);
+  if (!Buffer.isBuffer(inflated)) return { kind: 'skipped', bytes: 0, warning: inflated };
+  const sniffed = sniffFile(relPath, inflated.subarray(0, 8000));
+  if (sniffed.kind === 'binary') return { kind: 'binary', bytes: inflated.length };
+  const container = { encoding: 'zstd' as const, bytes: size };
+  const fragments: Iterable<Fragment> =
+    inflated.length <= CHUNK_BYTES + OVERLAP_BYTES
+      ? [wholeFragment(inflated, sniffed.encoding, sniffed.bom, relPath, source)]
+      : sniffed.encoding === 'utf8' && startsWithJson(inflated.subarray(sniffed.bom, 8000))
+        ? lineFragments(inflated, inflated.length, sniffed.bom, relPath, source)
+        : chunkedFragments(inflated, inflated.length, sniffed.encoding, sniffed.bom, relPath, source);
+  return { kind: 'text', bytes: inflated.length, fragments: inContainer(fragments, container) };
+}
+
+function* inContainer(fragments: Iterable<Fragment>, container: NonNullable<Fragment['container']>): Generator<Fragment> {
+  for (const f of fragments) yield { ...f, container };
 }
