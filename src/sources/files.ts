@@ -245,7 +245,7 @@ function readAt(fd: Input, buf: Buffer, length: number, position: number): numbe
 }
 
 /**
- * A zstd-compressed file (Codex keeps older rollouts as `rollout-….jsonl.zst`): decompressed in
+ * A zstd-compressed JSON Lines file (Codex keeps rollouts as `rollout-….jsonl.zst`): decompressed in
  * memory, then read like any file. Its fragments say so (`container`), and the findings in it point
  * at the whole file: a key inside compressed bytes has no span of its own there to rewrite.
  */

@@ -14,9 +14,13 @@ const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 /** At most this much decompressed text per file; past it the file is skipped with a warning. */
 export const MAX_ZSTD_OUTPUT = 256 * 1024 * 1024;
 
-/** A `.zst` file that starts like a zstd frame. */
+/**
+ * A compressed JSON Lines file (Codex's `.jsonl.zst`) that starts like a zstd frame. Other `.zst`
+ * files (a `.tar.zst` backup, a dataset) stay binary: decompressing them would cost a folder scan
+ * time and memory for content that is rarely text.
+ */
 export function isZstd(relPath: string, head: Buffer): boolean {
-  return relPath.endsWith('.zst') && head.length >= 4 && MAGIC.every((b, i) => head[i] === b);
+  return relPath.endsWith('.jsonl.zst') && head.length >= 4 && MAGIC.every((b, i) => head[i] === b);
 }
 
 type Fzstd = typeof import('fzstd');

@@ -106,6 +106,17 @@ describe('zstd-compressed Codex rollouts', () => {
     assert.deepEqual(report.findings.filter((f) => f.fingerprint === fingerprint(key)).map((f) => [f.path, f.encoding]), [['backup/rollout-old.jsonl.zst', 'zstd']]);
   });
 
+  it('are the only .zst files decompressed: another (a .tar.zst backup, say) stays a binary file', () => {
+    const dir = tempDir('outloop-zstd-other-');
+    const key = ANTHROPIC('zstd:other');
+    writeZstd(path.join(dir, 'backup.tar'), rollout(key));
+    const r = runCli(['scan', dir, '--format', 'json']);
+    const report = JSON.parse(r.stdout) as JsonReport & { summary: { binarySkipped: number; filesScanned: number } };
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.summary.binarySkipped, 1, 'skipped as binary, not decompressed');
+  });
+
   it('that are corrupt or cut short are skipped with a warning, and the scan goes on', () => {
     const home = tempDir('outloop-zstd-bad-');
     const good = ANTHROPIC('zstd:good');
