@@ -8,12 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hereFromRoots, type OutloopConfig } from '../config/load.js';
 import type { ScanWarning } from '../model/finding.js';
+import { inflateHead } from '../sources/zstd.js';
 
 const HEAD_BYTES = 256 * 1024;
 
 export function sessionCwd(file: string): string | null {
   let head: string;
   try {
+    if (file.endsWith('.jsonl.zst')) return cwdInHead(inflateHead(file, HEAD_BYTES).toString('utf8'));
     const fd = fs.openSync(file, 'r');
     try {
       const buf = Buffer.alloc(HEAD_BYTES);
@@ -25,6 +27,10 @@ export function sessionCwd(file: string): string | null {
   } catch {
     return null;
   }
+  return cwdInHead(head);
+}
+
+function cwdInHead(head: string): string | null {
   const lines = head.split('\n');
   // The last line may be cut by the head's end; it is tried anyway (JSON.parse fails quietly).
   for (const line of lines.slice(0, 200)) {

@@ -63,3 +63,37 @@ export function inflate(input: Uint8Array, relPath: string, limit = MAX_ZSTD_OUT
   }
   return Buffer.concat(chunks, total);
 }
+
+/** Thrown from the decoder's callback once the head is decoded. */
+class Enough extends Error {}
+
+/**
+ * The first `bytes` of a `.jsonl.zst` file's decompressed content: what an audit reads to learn
+ * where a session ran, without decompressing the whole rollout. Shorter when the file is, and
+ * empty when it isn't zstd (or as much as was decoded before corrupt data).
+ */
+export function inflateHead(file: string, bytes: number): Buffer {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const stream = new (fzstd().Decompress)((data) => {
+      chunks.push(data.slice());
+      total += data.length;
+      if (total >= bytes) throw new Enough();
+    });
+    for (let at = 0; ; ) {
+      // A fresh buffer for each piece: the decoder keeps a piece that ends mid-block.
+      const piece = Buffer.allocUnsafe(64 * 1024);
+      const n = fs.readSync(fd, piece, 0, piece.length, at);
+      at += n;
+      stream.push(piece.subarray(0, n), n === 0);
+      if (n === 0) break;
+    }
+  } catch {
+    // Enough (the head is decoded), or corrupt data: what was decoded is the head.
+  } finally {
+    fs.closeSync(fd);
+  }
+  return Buffer.concat(chunks, total).subarray(0, bytes);
+}

@@ -146,6 +146,20 @@ describe('zstd-compressed Codex rollouts', () => {
     assert.ok(Buffer.isBuffer(whole) && whole.length === 4 * 1024 * 1024 && whole.every((b) => b === 10));
   });
 
+  it("count in an audit of the client folder their session ran in (its cwd is read from the decompressed head)", () => {
+    const home = tempDir('outloop-zstd-audit-');
+    const client = path.join(home, 'clients', 'acme');
+    fs.mkdirSync(client, { recursive: true });
+    const key = ANTHROPIC('zstd:audit');
+    const line = (type: string, payload: object) => JSON.stringify({ timestamp: '2026-11-20T10:15:42.000Z', type, payload }) + '\n';
+    const text = line('session_meta', { id: SESSION, cwd: client }) + line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: `key ${key}` }] });
+    writeZstd(path.join(home, '.codex', ROLLOUT), text);
+    const r = runCli(['audit', path.join(home, 'clients'), '--format', 'json'], { cwd: home, env: { HOME: home, CODEX_HOME: path.join(home, '.codex'), CLAUDE_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined } });
+    const report = JSON.parse(r.stdout) as JsonReport & { audit: { transcripts: number } };
+    assert.equal(report.audit.transcripts, 1, r.stdout + r.stderr);
+    assert.deepEqual(report.findings.map((f) => [path.basename(f.path), f.fingerprint]), [[`${path.basename(ROLLOUT)}.zst`, fingerprint(key)]]);
+  });
+
   it('are left as they are by a rewrite, which says why', () => {
     const dir = tempDir('outloop-zstd-rewrite-');
     const key = ANTHROPIC('zstd:rewrite');
