@@ -34,6 +34,9 @@ class TooLarge extends Error {}
  * why there is none: not valid zstd (cut short, corrupt) or more than `limit` bytes of output.
  */
 export function readZstdWhole(fd: number, size: number, relPath: string, limit = MAX_ZSTD_OUTPUT): Buffer | ScanWarning {
+  // zstd adds a few bytes at most to data it can't shrink: a compressed file past the cap would
+  // decompress past it too (give or take those bytes), so it isn't read at all.
+  if (size > limit) return tooLarge(relPath, limit);
   const input = Buffer.allocUnsafe(size);
   let got = 0;
   while (got < size) {
@@ -56,12 +59,14 @@ export function inflate(input: Uint8Array, relPath: string, limit = MAX_ZSTD_OUT
     // `final`: input that ends mid-frame (cut short) is an error, not more data to wait for.
     stream.push(input, true);
   } catch (err) {
-    if (err instanceof TooLarge) {
-      return { path: relPath, kind: 'too-large', message: `zstd file decompresses to more than ${limit / (1024 * 1024)} MB: skipped` };
-    }
+    if (err instanceof TooLarge) return tooLarge(relPath, limit);
     return { path: relPath, kind: 'encoding', message: `not valid zstd (${(err as Error).message || 'corrupt data'}): skipped` };
   }
   return Buffer.concat(chunks, total);
+}
+
+function tooLarge(relPath: string, limit: number): ScanWarning {
+  return { path: relPath, kind: 'too-large', message: `zstd file decompresses to more than ${limit / (1024 * 1024)} MB: skipped` };
 }
 
 /** Thrown from the decoder's callback once the head is decoded. */

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CHUNK_BYTES } from '../../src/sources/files.js';
-import { inflate } from '../../src/sources/zstd.js';
+import { inflate, readZstdWhole } from '../../src/sources/zstd.js';
 import { ANTHROPIC, runCli, tempDir, writeFiles } from '../helpers.js';
 
 interface JsonFinding {
@@ -40,7 +40,7 @@ function rollout(key: string, filler = 0): string {
 }
 
 /** Writes `text` as `file.zst` with the zstd tool, and no plain copy. */
-function writeZstd(file: string, text: string): string {
+function writeZstd(file: string, text: string | Buffer): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
   execFileSync('zstd', ['-q', '--rm', '-f', file]);
@@ -144,6 +144,20 @@ describe('zstd-compressed Codex rollouts', () => {
     assert.equal(warning.kind, 'too-large');
     const whole = inflate(small, 'zeros.jsonl.zst', 8 * 1024 * 1024);
     assert.ok(Buffer.isBuffer(whole) && whole.length === 4 * 1024 * 1024 && whole.every((b) => b === 10));
+    // A compressed file already past the cap is turned down before it is read: 64 KB of random
+    // bytes, which zstd can't shrink, would decompress to exactly the cap, but the file is larger.
+    const noiseBytes = Buffer.concat(Array.from({ length: 2048 }, (_, i) => createHash('sha256').update(`zstd-noise-${i}`).digest()));
+    const noise = writeZstd(path.join(dir, 'noise.jsonl'), noiseBytes);
+    const fd = fs.openSync(noise, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      assert.ok(size > 64 * 1024, 'zstd stored the noise with a little overhead');
+      assert.ok(Buffer.isBuffer(inflate(fs.readFileSync(noise), 'noise.jsonl.zst', size)), 'decompressed, it fits a cap of the file size');
+      const refused = readZstdWhole(fd, size, 'noise.jsonl.zst', size - 1);
+      assert.ok(!Buffer.isBuffer(refused) && refused.kind === 'too-large');
+    } finally {
+      fs.closeSync(fd);
+    }
   });
 
   it("count in an audit of the client folder their session ran in (its cwd is read from the decompressed head)", () => {
