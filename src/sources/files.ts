@@ -67,13 +67,9 @@ export function readFileFragments(absPath: string, relPath: string, source: Sour
       const sniffed = sniffFile(relPath, buf.subarray(0, Math.min(first, 8000)));
       if (sniffed.kind === 'binary') return { kind: 'binary', bytes: size };
       closeHere = false;
-      const fragments =
-        sniffed.encoding === 'utf8' && startsWithJson(buf.subarray(sniffed.bom, first))
-          ? lineFragments(fd, size, sniffed.bom, relPath, source)
-          : chunkedFragments(fd, size, sniffed.encoding, sniffed.bom, relPath, source);
-      return { kind: 'text', bytes: size, fragments };
+      return { kind: 'text', bytes: size, fragments: largeFragments(fd, size, sniffed, buf.subarray(0, first), relPath, source) };
     }
-    const bytes = size > first ? readInto(fd, buf, size, first) : buf.subarray(0, first);
+    const bytes = buf.subarray(0, size > first ? first + readAt(fd, buf.subarray(first), size - first, first) : first);
     const sniffed = sniffFile(relPath, bytes.subarray(0, 8000));
     if (sniffed.kind === 'binary') return { kind: 'binary', bytes: bytes.length };
     return { kind: 'text', bytes: bytes.length, fragments: [wholeFragment(bytes, sniffed.encoding, sniffed.bom, relPath, source)] };
@@ -91,16 +87,6 @@ function sniffFile(relPath: string, head: Buffer): ReturnType<typeof sniff> {
   return sniff(head);
 }
 
-function readInto(fd: number, buf: Buffer, size: number, already = 0): Buffer {
-  let got = already;
-  while (got < size) {
-    const n = fs.readSync(fd, buf, got, size - got, got);
-    if (n === 0) break; // the file shrank while we read it
-    got += n;
-  }
-  return buf.subarray(0, got);
-}
-
 export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Fragment {
   if (encoding === 'utf8') {
     const body = bytes.subarray(bom);
@@ -110,7 +96,7 @@ export function wholeFragment(bytes: Buffer, encoding: TextEncoding, bom: number
   return { source, path, text: d.text, encoding, byteOffset: bom, unit: d.unit, firstLine: 1, firstColumn: 0, ownedStart: 0, ownedEnd: d.text.length };
 }
 
-function* chunkedFragments(fd: Input, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+function* chunkedFragments(input: Input, size: number, encoding: TextEncoding, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     // One buffer for every chunk: a fragment is consumed before the next chunk is read into it.
     const buf = scratch();
@@ -120,7 +106,7 @@ function* chunkedFragments(fd: Input, size: number, encoding: TextEncoding, bom:
     for (let owned = bom; owned < size; owned += CHUNK_BYTES) {
       const from = Math.max(bom, owned - OVERLAP_BYTES);
       const to = Math.min(size, owned + CHUNK_BYTES + OVERLAP_BYTES);
-      const n = readAt(fd, buf, to - from, from);
+      const n = readAt(input, buf, to - from, from);
       if (n <= 0) break;
       const bytes = buf.subarray(0, n);
       // 8-bit text stays bytes (decoded around keyword hits only); UTF-16 is decoded whole.
@@ -142,8 +128,15 @@ function* chunkedFragments(fd: Input, size: number, encoding: TextEncoding, bom:
       column = lastNewline >= 0 ? upTo - lastNewline - 1 : column + upTo;
     }
   } finally {
-    if (typeof fd === 'number') fs.closeSync(fd);
+    if (typeof input === 'number') fs.closeSync(input);
   }
+}
+
+/** A file too large to read whole (`head` its first bytes): JSON Lines in whole lines, other text in overlapping chunks. */
+function largeFragments(input: Input, size: number, sniffed: { encoding: TextEncoding; bom: number }, head: Buffer, path: string, source: SourceKind): Iterable<Fragment> {
+  return sniffed.encoding === 'utf8' && startsWithJson(head.subarray(sniffed.bom))
+    ? lineFragments(input, size, sniffed.bom, path, source)
+    : chunkedFragments(input, size, sniffed.encoding, sniffed.bom, path, source);
 }
 
 /** JSON Lines (agent transcripts, casts) and JSON documents start with `{` or `[`. */
@@ -171,7 +164,7 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
  * newline inside, so no overlap is needed. Only a line longer than MAX_LINE_BYTES falls back to
  * overlapping chunks.
  */
-function* lineFragments(fd: Input, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
+function* lineFragments(input: Input, size: number, bom: number, path: string, source: SourceKind): Generator<Fragment> {
   try {
     const whole = scratch();
     const shared = whole.subarray(0, CHUNK_BYTES);
@@ -182,14 +175,14 @@ function* lineFragments(fd: Input, size: number, bom: number, path: string, sour
     let ownedFrom = bom; // where this fragment's own findings start (after an overlap)
     let inString = false; // whether `from` is inside a JSON string (within an overlong line)
     while (from < size) {
-      let n = readAt(fd, buf, Math.min(buf.length, size - from), from);
+      let n = readAt(input, buf, Math.min(buf.length, size - from), from);
       if (n <= 0) break;
       let cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
       // No line end in the buffer: read on into more of the scratch buffer (the bytes read so far
       // stay where they are) until one shows, up to MAX_LINE_BYTES.
       while (cut === 0 && buf.length < MAX_LINE_BYTES && from + n < size) {
         buf = whole.subarray(0, Math.min(MAX_LINE_BYTES, buf.length * 2));
-        n += readAt(fd, buf.subarray(n), Math.min(buf.length - n, size - from - n), from + n);
+        n += readAt(input, buf.subarray(n), Math.min(buf.length - n, size - from - n), from + n);
         cut = from + n >= size ? n : buf.lastIndexOf(10, n - 1) + 1;
       }
       const overlong = cut === 0;
@@ -219,7 +212,7 @@ function* lineFragments(fd: Input, size: number, bom: number, path: string, sour
       if (buf.length > CHUNK_BYTES && !overlong) buf = shared;
     }
   } finally {
-    if (typeof fd === 'number') fs.closeSync(fd);
+    if (typeof input === 'number') fs.closeSync(input);
   }
 }
 
@@ -233,12 +226,12 @@ export function inJsonString(bytes: Buffer, to: number, inString: boolean): bool
   return quotes.inString();
 }
 
-function readAt(fd: Input, buf: Buffer, length: number, position: number): number {
-  if (typeof fd !== 'number') return fd.copy(buf, 0, position, Math.min(fd.length, position + length));
+function readAt(input: Input, buf: Buffer, length: number, position: number): number {
+  if (typeof input !== 'number') return input.copy(buf, 0, position, Math.min(input.length, position + length));
   let got = 0;
   while (got < length) {
-    const n = fs.readSync(fd, buf, got, length - got, position + got);
-    if (n === 0) break;
+    const n = fs.readSync(input, buf, got, length - got, position + got);
+    if (n === 0) break; // the file shrank while we read it
     got += n;
   }
   return got;
@@ -258,12 +251,10 @@ function readZstd(fd: number, size: number, relPath: string, source: SourceKind)
   const fragments: Iterable<Fragment> =
     inflated.length <= CHUNK_BYTES + OVERLAP_BYTES
       ? [wholeFragment(inflated, sniffed.encoding, sniffed.bom, relPath, source)]
-      : sniffed.encoding === 'utf8' && startsWithJson(inflated.subarray(sniffed.bom, 8000))
-        ? lineFragments(inflated, inflated.length, sniffed.bom, relPath, source)
-        : chunkedFragments(inflated, inflated.length, sniffed.encoding, sniffed.bom, relPath, source);
-  return { kind: 'text', bytes: inflated.length, fragments: inContainer(fragments, container) };
+      : largeFragments(inflated, inflated.length, sniffed, inflated, relPath, source);
+  return { kind: 'text', bytes: inflated.length, fragments: withContainer(fragments, container) };
 }
 
-function* inContainer(fragments: Iterable<Fragment>, container: NonNullable<Fragment['container']>): Generator<Fragment> {
+function* withContainer(fragments: Iterable<Fragment>, container: NonNullable<Fragment['container']>): Generator<Fragment> {
   for (const f of fragments) yield { ...f, container };
 }

@@ -26,8 +26,30 @@ export function isZstd(relPath: string, head: Buffer): boolean {
 type Fzstd = typeof import('fzstd');
 const fzstd = (): Fzstd => createRequire(import.meta.url)('fzstd') as Fzstd;
 
-/** Thrown from the decoder's callback to stop it once the output passes the cap. */
-class TooLarge extends Error {}
+/** Thrown from the decoder's callback once its output passes the limit. */
+class PastLimit extends Error {}
+
+/**
+ * Runs the decoder over what `feed` pushes into it, keeping the output up to a little past `limit`
+ * bytes (the decoder is stopped in the block that passes it). `stopped` says why it ended early:
+ * the limit, or data that isn't valid zstd (the error's message); what was decoded is kept either way.
+ */
+function decode(feed: (push: (piece: Uint8Array, final: boolean) => void) => void, limit: number): { data: Buffer; stopped: 'limit' | string | null } {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let stopped: 'limit' | string | null = null;
+  try {
+    const stream = new (fzstd().Decompress)((data) => {
+      chunks.push(data.slice()); // the decoder may reuse its block buffer
+      total += data.length;
+      if (total > limit) throw new PastLimit();
+    });
+    feed((piece, final) => stream.push(piece, final));
+  } catch (err) {
+    stopped = err instanceof PastLimit ? 'limit' : (err as Error).message || 'corrupt data';
+  }
+  return { data: Buffer.concat(chunks, total), stopped };
+}
 
 /**
  * The decompressed content of the open file `fd` (`size` bytes of zstd), or the warning that says
@@ -37,40 +59,21 @@ export function readZstdWhole(fd: number, size: number, relPath: string, limit =
   // zstd adds a few bytes at most to data it can't shrink: a compressed file past the cap would
   // decompress past it too (give or take those bytes), so it isn't read at all.
   if (size > limit) return tooLarge(relPath, limit);
-  const input = Buffer.allocUnsafe(size);
-  let got = 0;
-  while (got < size) {
-    const n = fs.readSync(fd, input, got, size - got, got);
-    if (n === 0) break;
-    got += n;
-  }
-  return inflate(input.subarray(0, got), relPath, limit);
+  // pread-style reads before this one left the file's position at 0: this reads it whole.
+  return inflate(fs.readFileSync(fd), relPath, limit);
 }
 
 export function inflate(input: Uint8Array, relPath: string, limit = MAX_ZSTD_OUTPUT): Buffer | ScanWarning {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    const stream = new (fzstd().Decompress)((data) => {
-      total += data.length;
-      if (total > limit) throw new TooLarge();
-      chunks.push(data.slice()); // the decoder may reuse its block buffer
-    });
-    // `final`: input that ends mid-frame (cut short) is an error, not more data to wait for.
-    stream.push(input, true);
-  } catch (err) {
-    if (err instanceof TooLarge) return tooLarge(relPath, limit);
-    return { path: relPath, kind: 'encoding', message: `not valid zstd (${(err as Error).message || 'corrupt data'}): skipped` };
-  }
-  return Buffer.concat(chunks, total);
+  // `final`: input that ends mid-frame (cut short) is an error, not more data to wait for.
+  const { data, stopped } = decode((push) => push(input, true), limit);
+  if (stopped === 'limit') return tooLarge(relPath, limit);
+  if (stopped !== null) return { path: relPath, kind: 'encoding', message: `not valid zstd (${stopped}): skipped` };
+  return data;
 }
 
 function tooLarge(relPath: string, limit: number): ScanWarning {
   return { path: relPath, kind: 'too-large', message: `zstd file decompresses to more than ${limit / (1024 * 1024)} MB: skipped` };
 }
-
-/** Thrown from the decoder's callback once the head is decoded. */
-class Enough extends Error {}
 
 /**
  * The first `bytes` of a `.jsonl.zst` file's decompressed content: what an audit reads to learn
@@ -78,27 +81,20 @@ class Enough extends Error {}
  * empty when it isn't zstd (or as much as was decoded before corrupt data).
  */
 export function inflateHead(file: string, bytes: number): Buffer {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   const fd = fs.openSync(file, 'r');
   try {
-    const stream = new (fzstd().Decompress)((data) => {
-      chunks.push(data.slice());
-      total += data.length;
-      if (total >= bytes) throw new Enough();
-    });
-    for (let at = 0; ; ) {
-      // A fresh buffer for each piece: the decoder keeps a piece that ends mid-block.
-      const piece = Buffer.allocUnsafe(64 * 1024);
-      const n = fs.readSync(fd, piece, 0, piece.length, at);
-      at += n;
-      stream.push(piece.subarray(0, n), n === 0);
-      if (n === 0) break;
-    }
-  } catch {
-    // Enough (the head is decoded), or corrupt data: what was decoded is the head.
+    const { data } = decode((push) => {
+      for (let at = 0; ; ) {
+        // A fresh buffer for each piece: the decoder keeps a piece that ends mid-block.
+        const piece = Buffer.allocUnsafe(64 * 1024);
+        const n = fs.readSync(fd, piece, 0, piece.length, at);
+        at += n;
+        push(piece.subarray(0, n), n === 0);
+        if (n === 0) return;
+      }
+    }, bytes);
+    return data.subarray(0, bytes);
   } finally {
     fs.closeSync(fd);
   }
-  return Buffer.concat(chunks, total).subarray(0, bytes);
 }
