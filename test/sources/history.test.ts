@@ -310,6 +310,24 @@ describe('history source: what each commit added', () => {
     await assert.rejects(scanHistory(tempDir('outloop-not-git-')), (err: Error) => err instanceof UsageError && /not a git repository/.test(err.message));
   });
 
+  it('scans a bare clone (a CI mirror has no work tree) as it scans the work tree it came from', async () => {
+    const repo = newRepo();
+    const key = ANTHROPIC('history-bare');
+    const sha = repo.commit('add', { 'deploy/app.env': `X=1\nKEY=${key}\n` });
+    repo.commit('remove', { 'deploy/app.env': 'X=1\n' });
+    const bare = path.join(tempDir('outloop-bare-'), 'mirror.git');
+    execFileSync('git', ['clone', '-q', '--bare', repo.dir, bare], { stdio: 'ignore' });
+    const fromWorkTree = await scanHistory(repo.dir);
+    const fromBare = await scanHistory(bare);
+    const view = (s: HistoryScan) => s.first.map((f) => [f.commit, f.path, f.line, f.column, f.span.start, f.span.end, f.fingerprint]);
+    assert.equal(fromBare.first.length, 1);
+    assert.deepEqual(view(fromBare), view(fromWorkTree));
+    assert.equal(fromBare.first[0]!.commit, sha);
+    assert.deepEqual(fromBare.warnings, []);
+    // From a folder inside the bare repository too (git finds the repository upwards).
+    assert.deepEqual(view(await scanHistory(path.join(bare, 'refs'))), view(fromWorkTree));
+  });
+
   it('finds a multi-line PEM key added in one commit, with its lines and exact span', async () => {
     const repo = newRepo();
     const pem = PEM('history-pem');

@@ -7,11 +7,21 @@ import { simpleGit } from 'simple-git';
 import { UsageError } from '../../model/errors.js';
 import { firstLine } from '../git/run.js';
 
-/** The repository's top folder (paths in git's output are relative to it). */
+/**
+ * The folder history commands run in, whose paths git's output is relative to: the work tree's top
+ * folder, or the git directory itself for a bare repository (a CI mirror clone has no work tree, and
+ * `--show-toplevel` fails there).
+ */
 export async function gitToplevel(dir: string): Promise<string> {
+  const git = simpleGit({ baseDir: dir });
   try {
-    return (await simpleGit({ baseDir: dir }).revparse(['--show-toplevel'])).trim();
+    return (await git.revparse(['--show-toplevel'])).trim();
   } catch (err) {
+    const bareGitDir = await git.revparse(['--is-bare-repository', '--absolute-git-dir']).then(
+      (out) => /^true\n(.+)$/.exec(out.trim())?.[1] ?? null,
+      () => null,
+    );
+    if (bareGitDir) return bareGitDir;
     throw new UsageError(`not a git repository: ${dir} (${firstLine(String((err as Error).message))})`);
   }
 }
