@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Detector } from './detect/engine.js';
-import { SEVERITY_ORDER, type Finding, type ScanWarning, type SourceKind } from './model/finding.js';
+import { SEVERITY_ORDER, type Finding, type ScanWarning, type SourceKind, type TranscriptContext } from './model/finding.js';
 import { readRuleCache } from './rules/cache.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
@@ -28,6 +28,8 @@ export interface ScanOptions {
   paths?: string[];
   /** Scan these bytes instead of files (`outloop scan -`). */
   stdin?: Buffer;
+  /** Scan these texts instead of files: what an agent is about to send or write (see TextInput). */
+  texts?: TextInput[];
   include?: string[];
   exclude?: string[];
   includeNodeModules?: boolean;
@@ -60,6 +62,20 @@ export interface ScanOptions {
   /** The environment that locates HOME, CLAUDE_CONFIG_DIR, CODEX_HOME... and that `env` scans (default: process.env). */
   environment?: NodeJS.ProcessEnv;
   onProgress?: (p: ScanProgress) => void;
+}
+
+/**
+ * A text held in memory, scanned as if it were at `path` (relative to the root: the rules' path
+ * globs and the tenancy of a place go by it).
+ */
+export interface TextInput {
+  path: string;
+  text: string;
+  source: SourceKind;
+  /** The agent session the text belongs to; its `cwd` is then the text's place (see tenancy/apply). */
+  transcript?: TranscriptContext;
+  /** The text this one replaces (an edit's old string, a file's current content): keys already in it are not reported. */
+  before?: string;
 }
 
 export interface ScanProgress {
@@ -112,7 +128,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
   const rules = await loadPacks(options, config);
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
-  const out = options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
+  const out = options.texts ? scanTexts(options.texts, rules.ruleSet) : options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
   if (options.env) {
     const { scanEnvironment } = await import('./scan-env.js');
     out.findings.push(...scanEnvironment(environment, new Detector(rules.ruleSet)));
@@ -148,6 +164,29 @@ function scanStdin(bytes: Buffer, ruleSet: RuleSet): SourceOutput {
   const warnings: ScanWarning[] = [];
   const findings = scanFragments([wholeFragment(bytes, encoding, bom, '-', 'stdin')], new Detector(ruleSet), warnings);
   return { findings, warnings, stats: { files: 1, bytes: bytes.length, binarySkipped: 0, workers: 0 } };
+}
+
+function scanTexts(texts: TextInput[], ruleSet: RuleSet): SourceOutput {
+  const detector = new Detector(ruleSet);
+  const warnings: ScanWarning[] = [];
+  const findings: Finding[] = [];
+  let bytes = 0;
+  const scanText = (t: TextInput, text: string) => {
+    const buffer = Buffer.from(text, 'utf8');
+    bytes += buffer.length;
+    return scanFragments([wholeFragment(buffer, 'utf8', 0, t.path, t.source)], detector, warnings);
+  };
+  for (const t of texts) {
+    const already = new Set(t.before ? scanText(t, t.before).map((f) => f.fingerprint) : []);
+    for (const f of scanText(t, t.text)) {
+      if (already.has(f.fingerprint)) continue;
+      // The kind of file a path names (a .jsonl, a log) doesn't make an agent's text a transcript.
+      f.source = t.source;
+      if (t.transcript) f.transcript = { ...t.transcript };
+      findings.push(f);
+    }
+  }
+  return { findings, warnings, stats: { files: texts.length, bytes, binarySkipped: 0, workers: 0 } };
 }
 
 async function scanWorkspace(options: ScanOptions, rules: LoadedRules, root: string, targets: string[], config: OutloopConfig, elsewhere: Elsewhere): Promise<SourceOutput> {

@@ -1,7 +1,8 @@
 /**
  * `outloop init`: makes every commit in a project run `outloop scan --staged`, through husky v9 (the
  * hook manager most Node projects already know): husky in devDependencies, `"prepare": "husky"`,
- * our line in `.husky/pre-commit`, and a starter `outloop.config.json`.
+ * our line in `.husky/pre-commit`, and a starter `outloop.config.json`. With `--claude`, Claude
+ * Code's project settings also get outloop's agent hooks (init-claude.ts).
  *
  * It plans first (pure edits of the files' text) and writes after, so `--dry-run` prints exactly
  * what a real run would do, and a second run finds nothing to change. It never replaces what a
@@ -15,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError } from '../model/errors.js';
 import type { Io } from './run.js';
 import { writeFileWhole } from '../write-file.js';
+import { CLAUDE_SETTINGS_FILE, editClaudeSettings } from './init-claude.js';
+import { stringifyLike } from './json-text.js';
 
 export const HUSKY_RANGE = '^9.1.7';
 /** `--no-install`: the hook runs the project's own outloop, never one fetched at commit time. */
@@ -54,10 +57,10 @@ export interface PlannedFile extends FileEdit {
 }
 
 export async function runInit(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: { 'dry-run': { type: 'boolean' } } });
+  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: { 'dry-run': { type: 'boolean' }, claude: { type: 'boolean' } } });
   const dryRun = Boolean(values['dry-run']);
   const root = findProjectRoot(process.cwd());
-  const plan = planInit(root);
+  const plan = planInit(root, { claude: Boolean(values.claude) });
   if (!dryRun) for (const file of plan) applyFile(root, file);
   io.stdout.write(formatReport(root, plan, { dryRun, hooksActive: hooksActive(root), installCommand: installCommand(root) }));
   for (const file of plan) for (const warning of file.warnings) io.stderr.write(`outloop: warning: ${file.file}: ${warning}\n`);
@@ -79,11 +82,13 @@ export function findProjectRoot(cwd: string): string {
   return top;
 }
 
-export function planInit(root: string): PlannedFile[] {
+export function planInit(root: string, options: { claude?: boolean } = {}): PlannedFile[] {
   return [
     planFile(root, 'package.json', 0o644, (text) => editPackageJson(text ?? '')),
     planFile(root, HOOK_FILE, 0o755, editHook),
     planFile(root, CONFIG_FILE, 0o644, editConfig),
+    // Claude Code's hooks: keys stopped at the prompt and before a tool call writes them anywhere.
+    ...(options.claude ? [planFile(root, CLAUDE_SETTINGS_FILE, 0o644, editClaudeSettings)] : []),
   ];
 }
 
@@ -176,14 +181,6 @@ export function withKeyInOrder(obj: Record<string, unknown>, key: string, value:
   const at = entries.findIndex(([k]) => k.localeCompare(key, 'en') > 0);
   entries.splice(at === -1 ? entries.length : at, 0, [key, value]);
   return Object.fromEntries(entries);
-}
-
-/** JSON.stringify with the original's indentation (tabs or N spaces), line endings and final newline. */
-export function stringifyLike(original: string, value: unknown): string {
-  const indent = /\n([ \t]+)\S/.exec(original)?.[1] ?? '  ';
-  const eol = original.includes('\r\n') ? '\r\n' : '\n';
-  const finalNewline = original.length === 0 || /\n\s*$/.test(original) ? eol : '';
-  return JSON.stringify(value, null, indent).replace(/\n/g, eol) + finalNewline;
 }
 
 /** Keeps a user's hook as it is and appends our block once; a hook already running the staged scan is left alone. */

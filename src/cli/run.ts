@@ -41,6 +41,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await (await import('./undo-command.js')).runUndo(rest, io);
       case 'exec':
         return await (await import('./exec-command.js')).runExec(rest, io);
+      case 'hook':
+        return await (await import('./hook-command.js')).runHook(rest, io);
       case '--version':
       case '-v':
       case 'version':

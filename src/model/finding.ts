@@ -5,7 +5,7 @@
  */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type Confidence = 'high' | 'medium' | 'low';
-export type SourceKind = 'workspace' | 'stdin' | 'staged' | 'history' | 'transcript' | 'terminal';
+export type SourceKind = 'workspace' | 'stdin' | 'staged' | 'history' | 'transcript' | 'terminal' | 'agent';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -45,6 +45,8 @@ export interface Finding {
    */
   tenant: string | null;
   owner: string | null;
+  /** The broker alias a bound key goes by (`outloop://OWNER/NAME`): what to write instead of it. */
+  alias?: string;
   /** Both set and different: one client's key in another client's place (always critical). */
   wrongClient?: boolean;
   /** An unbound key found in several clients' places: those clients. */

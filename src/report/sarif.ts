@@ -62,6 +62,7 @@ export function formatSarif(result: ScanResult, toolVersion: string, options: { 
       ...(f.transcript ? { transcript: f.transcript } : {}),
       ...(f.variable ? { variable: f.variable } : {}),
       ...(f.tenant !== null || f.owner !== null ? { tenant: f.tenant, owner: f.owner } : {}),
+      ...(f.alias ? { alias: f.alias } : {}),
       ...(f.wrongClient ? { wrongClient: true } : {}),
       ...(f.sharedWith ? { sharedWith: f.sharedWith } : {}),
     },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { FOREIGN_ACCOUNT, isAccountRule, type AccountOwner } from './accounts.js';
 import type { Tenancy } from './tenancy.js';
+import { aliasFor } from '../vault/vault.js';
 
 export function applyTenancy(findings: Finding[], tenancy: Tenancy, root: string, accounts: Map<string, AccountOwner> | null): Finding[] {
   const out: Finding[] = [];
@@ -23,7 +24,9 @@ export function applyTenancy(findings: Finding[], tenancy: Tenancy, root: string
       out.push(f);
       continue;
     }
-    f.owner = tenancy.ownerOf(f.fingerprint)?.tenant ?? null;
+    const bound = tenancy.ownerOf(f.fingerprint);
+    f.owner = bound?.tenant ?? null;
+    if (bound) f.alias = aliasFor(bound.tenant, bound.name);
     if (f.tenant !== null && f.owner !== null && f.tenant !== f.owner) {
       f.wrongClient = true;
       f.severity = 'critical';

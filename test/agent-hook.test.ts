@@ -1,0 +1,254 @@
+/**
+ * `outloop hook claude-code`: the built CLI fed Claude Code hook events on stdin (the event shapes
+ * of Claude Code's hooks reference), in temp project folders with real files and configs; and
+ * `outloop init --claude`, whose settings line is then run through a real shell as Claude Code runs it.
+ * Keys are generated fakes; every output is searched for them.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { CLAUDE_HOOK_COMMAND, CLAUDE_TOOL_MATCHER, editClaudeSettings } from '../src/cli/init-claude.js';
+import { UsageError } from '../src/model/errors.js';
+import { ANTHROPIC, fakeKey, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
+
+const STRIPE = (seed: string) => fakeKey('sk_live_{{alnum:24}}', `agent-hook:${seed}`);
+const GITHUB = (seed: string) => fakeKey('ghp_{{alnum:30}}{{crc32b62}}', `agent-hook:${seed}`);
+const sha = (key: string) => 'sha256:' + createHash('sha256').update(key, 'utf8').digest('hex');
+const BIN = path.join(REPO, 'dist/src/cli/outloop.cjs');
+
+interface HookRun {
+  code: number;
+  stderr: string;
+  stdout: string;
+}
+
+/** The packaged entry (what a settings line runs), with the event on stdin, from the session's folder. */
+function hook(event: object, options: { cwd?: string; args?: string[]; keys?: string[] } = {}): HookRun {
+  const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-code', ...(options.args ?? [])], {
+    cwd: options.cwd ?? (event as { cwd?: string }).cwd ?? REPO,
+    input: JSON.stringify(event),
+    encoding: 'utf8',
+  });
+  const run = { code: r.status ?? -1, stderr: r.stderr, stdout: r.stdout };
+  for (const key of options.keys ?? []) assert.ok(!(run.stderr + run.stdout).includes(key), 'a raw key reached the output');
+  return run;
+}
+
+const prompt = (cwd: string, text: string) => ({ session_id: 'sess-1', transcript_path: path.join(cwd, 'sess-1.jsonl'), cwd, permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: text });
+const tool = (cwd: string, name: string, input: object) => ({ session_id: 'sess-1', transcript_path: path.join(cwd, 'sess-1.jsonl'), cwd, hook_event_name: 'PreToolUse', tool_name: name, tool_input: input, tool_use_id: 'toolu_01' });
+
+describe('agent hook: prompts', () => {
+  it('stops a prompt holding a key (exit 2) and tells the user what, where, and what next, redacted', () => {
+    const dir = tempDir('outloop-agent-');
+    const key = ANTHROPIC('prompt');
+    const r = hook(prompt(dir, `here is my key ${key}, deploy please`), { keys: [key] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^outloop: this prompt was not sent: it holds a key\./);
+    assert.ok(r.stderr.includes(sha(key)), 'the fingerprint is shown');
+    assert.match(r.stderr, /sk-ant-api03-\S+…\S+ /, 'the redacted hint is shown');
+    assert.ok(r.stderr.includes(path.join(dir, 'sess-1.jsonl')), 'the transcript that may hold it is named');
+    assert.match(r.stderr, /outloop rewrite --transcripts/);
+    assert.match(r.stderr, /outloop bind TENANT NAME/);
+  });
+
+  it('lets a prompt without a key through silently (exit 0), placeholders and aliases included', () => {
+    const dir = tempDir('outloop-agent-');
+    for (const text of ['refactor the billing module', 'set STRIPE_SECRET_KEY=sk_live_YOUR_KEY_HERE in .env', 'use outloop://acme/stripe-live for the key', '']) {
+      const r = hook(prompt(dir, text));
+      assert.deepEqual([r.code, r.stderr, r.stdout], [0, '', ''], text);
+    }
+  });
+
+  it('names the alias of a bound key and says when it is another client’s key', () => {
+    const root = tempDir('outloop-agent-');
+    const acmeKey = STRIPE('acme');
+    writeFiles(root, {
+      'outloop.config.json': JSON.stringify({
+        tenants: {
+          acme: { paths: ['clients/acme/**'], keys: [{ name: 'stripe-live', fingerprint: sha(acmeKey) }] },
+          globex: { paths: ['clients/globex/**'] },
+        },
+      }),
+      'clients/acme/web/README.md': '# acme\n',
+      'clients/globex/web/README.md': '# globex\n',
+    });
+    const inGlobex = path.join(root, 'clients/globex/web');
+    const r = hook(prompt(inGlobex, `charge with ${acmeKey}`), { keys: [acmeKey] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /client "acme"'s key, in client "globex"'s workspace/);
+    assert.match(r.stderr, /Already bound: outloop:\/\/acme\/stripe-live\./);
+
+    // In its own client's folder it is still a raw key in a prompt, without the wrong-client line.
+    const own = hook(prompt(path.join(root, 'clients/acme/web'), `charge with ${acmeKey}`), { keys: [acmeKey] });
+    assert.equal(own.code, 2);
+    assert.doesNotMatch(own.stderr, /workspace/);
+    assert.match(own.stderr, /client "acme"'s key/);
+  });
+
+  it("passes a key the config allows by fingerprint (the team's own reason)", () => {
+    const dir = tempDir('outloop-agent-');
+    const key = ANTHROPIC('allowed');
+    fs.writeFileSync(path.join(dir, 'outloop.config.json'), JSON.stringify({ allow: [{ fingerprint: sha(key), reason: 'revoked demo key used in workshop slides' }] }));
+    assert.equal(hook(prompt(dir, `the demo key is ${key}`), { keys: [key] }).code, 0);
+    // The same prompt from a folder the config doesn't cover is stopped.
+    assert.equal(hook(prompt(tempDir('outloop-agent-'), `the demo key is ${key}`), { keys: [key] }).code, 2);
+  });
+});
+
+describe('agent hook: tool calls', () => {
+  it('stops a shell command carrying a key and tells the agent what to do instead', () => {
+    const dir = tempDir('outloop-agent-');
+    const key = STRIPE('bash');
+    const r = hook(tool(dir, 'Bash', { command: `curl https://api.stripe.com/v1/charges -u ${key}:`, description: 'list charges' }), { keys: [key] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^outloop blocked this Bash call: it would put a key in its input\./);
+    assert.match(r.stderr, /at tool_input\.command/);
+    assert.match(r.stderr, /environment variable/);
+  });
+
+  it('reports a write by the file’s path and line, and only keys the file does not hold already', () => {
+    const dir = tempDir('outloop-agent-');
+    const old = STRIPE('old');
+    const fresh = GITHUB('fresh');
+    const envFile = path.join(dir, 'web/.env');
+    writeFiles(dir, { 'web/.env': `STRIPE_SECRET_KEY=${old}\n` });
+    const keys = [old, fresh];
+
+    // Rewriting the file with the key it already has adds nothing.
+    assert.equal(hook(tool(dir, 'Write', { file_path: envFile, content: `# billing\nSTRIPE_SECRET_KEY=${old}\n` }), { keys }).code, 0);
+    // Adding a second key is stopped, at its line in the new text.
+    const added = hook(tool(dir, 'Write', { file_path: envFile, content: `STRIPE_SECRET_KEY=${old}\nGITHUB_TOKEN=${fresh}\n` }), { keys });
+    assert.equal(added.code, 2, added.stderr);
+    assert.match(added.stderr, /^outloop blocked this Write call: it would put a key in web\/\.env\./);
+    assert.ok(added.stderr.includes(`${sha(fresh)} at web/.env:2`), added.stderr);
+    assert.ok(!added.stderr.includes(sha(old)), 'the key already in the file is not reported');
+    // A new file holding a key; the same line allowed inline, with a reason, passes.
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, 'api/keys.ts'), content: `export const token = '${fresh}';\n` }), { keys }).code, 2);
+    const allowed = `export const token = '${fresh}'; // outloop:allow revoked token kept for the parser test\n`;
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, 'api/keys.ts'), content: allowed }), { keys }).code, 0);
+  });
+
+  it('judges an edit by what its new string adds: keeping or moving a key passes, adding one is stopped', () => {
+    const dir = tempDir('outloop-agent-');
+    const key = STRIPE('edit');
+    const other = ANTHROPIC('edit-other');
+    writeFiles(dir, { 'src/pay.ts': `const a = 1;\nconst stripe = new Stripe('${key}');\n` });
+    const file = path.join(dir, 'src/pay.ts');
+    const keys = [key, other];
+    assert.equal(hook(tool(dir, 'Edit', { file_path: file, old_string: `new Stripe('${key}')`, new_string: `new Stripe('${key}', { apiVersion: '2024-06-20' })` }), { keys }).code, 0);
+    const r = hook(tool(dir, 'Edit', { file_path: file, old_string: 'const a = 1;', new_string: `const a = 1;\nconst claude = '${other}';` }), { keys });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(sha(other)));
+    // MultiEdit: each edit's new string on its own.
+    const multi = hook(tool(dir, 'MultiEdit', { file_path: file, edits: [{ old_string: 'const a = 1;', new_string: 'const a = 2;' }, { old_string: 'x', new_string: `k = '${other}'` }] }), { keys });
+    assert.equal(multi.code, 2, multi.stderr);
+  });
+
+  it('reads a .env write as a .env: a credential-named value only a config file rule finds', () => {
+    const dir = tempDir('outloop-agent-');
+    const secret = fakeKey('{{alnum:40}}', 'agent-hook:generic');
+    const line = `DB_PASSWORD=${secret}\n`;
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, '.env'), content: line }), { keys: [secret] }).code, 2);
+    // The same text as a prose note is not config: the generic rule stays quiet there.
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, 'notes/todo.md'), content: `remember the DB password rotation\n` }), { keys: [secret] }).code, 0);
+  });
+
+  it('scans every string of any other tool’s input (an MCP server call), naming where the key sat', () => {
+    const dir = tempDir('outloop-agent-');
+    const key = GITHUB('mcp');
+    const r = hook(tool(dir, 'mcp__slack__post_message', { channel: '#ops', blocks: [{ type: 'section', text: { text: `token for CI: ${key}` } }] }), { keys: [key] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /blocked this mcp__slack__post_message call/);
+    assert.match(r.stderr, /at tool_input\.blocks\[0\]\.text\.text/);
+  });
+
+  it('lets a read or a clean tool call through, and ignores events with nothing to check', () => {
+    const dir = tempDir('outloop-agent-');
+    assert.equal(hook(tool(dir, 'Read', { file_path: path.join(dir, '.env') })).code, 0);
+    assert.equal(hook(tool(dir, 'Bash', { command: 'npm test' })).code, 0);
+    assert.equal(hook({ session_id: 's', cwd: dir, hook_event_name: 'SessionStart', source: 'startup' }).code, 0);
+  });
+});
+
+describe('agent hook: when outloop cannot check', () => {
+  it('says so and exits 1 (shown to the user, nothing stopped), never 2, for bad input and a bad config', () => {
+    const dir = tempDir('outloop-agent-');
+    const bad = spawnSync(process.execPath, [BIN, 'hook', 'claude-code'], { cwd: dir, input: '{"hook_event_name": "UserPromptSubmit", "prompt": ', encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^outloop: the hook could not check this event: the hook's input is not JSON/);
+    const noEvent = spawnSync(process.execPath, [BIN, 'hook', 'claude-code'], { cwd: dir, input: '{"prompt": "x"}', encoding: 'utf8' });
+    assert.equal(noEvent.status, 1);
+    assert.match(noEvent.stderr, /no hook_event_name/);
+    const wrongAgent = spawnSync(process.execPath, [BIN, 'hook', 'cursor'], { cwd: dir, input: '{}', encoding: 'utf8' });
+    assert.equal(wrongAgent.status, 1);
+    assert.match(wrongAgent.stderr, /usage: outloop hook claude-code/);
+
+    fs.writeFileSync(path.join(dir, 'outloop.config.json'), '{ "allow": [ { "fingerprint": 42 } ] }');
+    const key = ANTHROPIC('bad-config');
+    const r = hook(prompt(dir, `key ${key}`), { keys: [key] });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /outloop\.config\.json/);
+  });
+});
+
+describe('init --claude', () => {
+  it('adds both hooks to new or existing settings, keeping what is there; a second run changes nothing', () => {
+    const fresh = editClaudeSettings(null);
+    const settings = JSON.parse(fresh.content!);
+    assert.deepEqual(settings, {
+      hooks: {
+        UserPromptSubmit: [{ hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] }],
+        PreToolUse: [{ matcher: CLAUDE_TOOL_MATCHER, hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] }],
+      },
+    });
+    assert.deepEqual(fresh.notes, ['UserPromptSubmit hook added', 'PreToolUse hook added']);
+    assert.equal(editClaudeSettings(fresh.content).content, null, 'idempotent');
+
+    const theirs = '{\n\t"permissions": { "allow": ["Bash(npm test)"] },\n\t"hooks": {\n\t\t"PreToolUse": [{ "matcher": "Bash", "hooks": [{ "type": "command", "command": "./lint.sh" }] }]\n\t}\n}\n';
+    const merged = editClaudeSettings(theirs);
+    const data = JSON.parse(merged.content!);
+    assert.deepEqual(data.permissions, { allow: ['Bash(npm test)'] });
+    assert.equal(data.hooks.PreToolUse.length, 2);
+    assert.deepEqual(data.hooks.PreToolUse[0], { matcher: 'Bash', hooks: [{ type: 'command', command: './lint.sh' }] });
+    assert.ok(merged.content!.startsWith('{\n\t"permissions"'), 'tab indentation kept');
+    assert.equal(editClaudeSettings(merged.content).content, null);
+
+    assert.throws(() => editClaudeSettings('{ "hooks": [] }'), (e: Error) => e instanceof UsageError && /"hooks" is not an object/.test(e.message));
+    assert.throws(() => editClaudeSettings('{ nope'), (e: Error) => e instanceof UsageError && /not valid JSON/.test(e.message));
+  });
+
+  it('writes .claude/settings.json in a project, whose hook line works when a shell runs it as Claude Code does', () => {
+    const dir = tempDir('outloop-init-claude-');
+    spawnSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env: { ...process.env, ...GIT_TEST_ENV } });
+    writeFiles(dir, { 'package.json': '{ "name": "app", "devDependencies": { "outloop": "*" } }\n' });
+    const dry = runCli(['init', '--claude', '--dry-run'], { cwd: dir });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok(!fs.existsSync(path.join(dir, '.claude')), 'a dry run writes nothing');
+    const r = runCli(['init', '--claude'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\.claude\/settings\.json\s+UserPromptSubmit hook added; PreToolUse hook added/);
+    const again = runCli(['init', '--claude'], { cwd: dir });
+    assert.match(again.stdout, /\.claude\/settings\.json\s+already runs outloop hook claude-code/);
+
+    // The project's own outloop, as npm would link it.
+    fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
+    fs.symlinkSync(BIN, path.join(dir, 'node_modules/.bin/outloop'));
+    const settings = JSON.parse(fs.readFileSync(path.join(dir, '.claude/settings.json'), 'utf8'));
+    const command: string = settings.hooks.UserPromptSubmit[0].hooks[0].command;
+    const key = ANTHROPIC('init-claude');
+    const session = path.join(dir, 'src');
+    fs.mkdirSync(session);
+    const run = (event: object) =>
+      spawnSync('/bin/sh', ['-c', command], { cwd: session, input: JSON.stringify(event), encoding: 'utf8', env: { ...process.env, CLAUDE_PROJECT_DIR: dir, NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') } });
+    const blocked = run(prompt(session, `key: ${key}`));
+    assert.equal(blocked.status, 2, blocked.stderr);
+    assert.ok(blocked.stderr.includes(sha(key)));
+    assert.ok(!blocked.stderr.includes(key));
+    assert.doesNotMatch(blocked.stderr, /extra certs/i, 'NODE_EXTRA_CA_CERTS is emptied by the line');
+    assert.equal(run(prompt(session, 'hello')).status, 0);
+  });
+});
