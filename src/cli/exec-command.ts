@@ -9,6 +9,9 @@
  * - Exit code: the child's; 128+N when it died of signal N; 127 when COMMAND can't be found, 126
  *   when it can't be run; 2 (nothing run) for a usage error, an unreadable env file, an unavailable
  *   vault or an alias with no vault entry (the message names the alias and variable, never a value).
+ * - Each alias must be granted to the folder the command runs in (src/exec/grants.ts: a client's
+ *   keys in that client's workspaces, others by a config grant), else nothing is run; every alias
+ *   asked for is logged, with its outcome and never its key (src/exec/broker-log.ts).
  * - SIGINT, SIGTERM and SIGHUP sent to outloop are forwarded to the child, and outloop waits for it.
  *   (On a terminal, Ctrl-C reaches both already: the child then gets SIGINT twice.)
  */
@@ -17,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { maskPatterns, maskStream } from '../exec/mask.js';
-import { mergeEnv, readEnvFile, resolveEnv, type EnvSource } from '../exec/resolve.js';
+import { authorize } from '../exec/broker.js';
+import { mergeEnv, MissingAliasError, readEnvFile, resolveEnv, wantedAliases, type EnvSource, type ResolvedEnv } from '../exec/resolve.js';
 import { EXIT, UsageError } from '../model/errors.js';
 import { openVault } from '../vault/open.js';
 import type { VaultBackend } from '../vault/vault.js';
@@ -127,13 +131,24 @@ async function prepare(argv: string[], options: ExecOptions, cwd: string, stderr
   const parsed = parseExecArgs(argv);
   const files = [...(options.envFiles ?? []), ...parsed.envFiles];
   const sources: EnvSource[] = files.map((f) => ({ name: f, entries: readEnvFile(path.resolve(cwd, f)) }));
-  const merged = mergeEnv(options.env ?? process.env, sources);
+  const env = options.env ?? process.env;
+  const merged = mergeEnv(env, sources);
   const given = options.vault;
   const open = async (): Promise<VaultBackend> => {
     if (!given) throw new UsageError('no vault to resolve aliases from');
     return typeof given === 'function' ? given() : given;
   };
-  const resolved = await resolveEnv(merged, open);
+  // Before the vault is opened: may this workspace have these keys? Every alias asked for is logged.
+  const { aliases } = wantedAliases(merged);
+  const ledger = aliases.size ? await authorize({ aliases, cwd, env, command: parsed.command }) : null;
+  let resolved: ResolvedEnv;
+  try {
+    resolved = await resolveEnv(merged, open);
+  } catch (err) {
+    ledger?.failed(`not resolved: ${(err as Error).message}`, err instanceof MissingAliasError ? new Set(err.missing.map((m) => m.alias)) : undefined);
+    throw err;
+  }
+  ledger?.resolved(resolved.fingerprints);
   for (const v of resolved.malformed) stderr.write(`outloop: warning: ${v} holds "outloop://" that is not a valid alias (outloop://TENANT/NAME); passed on as it is\n`);
   for (const k of WITHHELD) delete resolved.env[k];
   return { parsed, env: resolved.env, secrets: resolved.secrets };

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../model/errors.js';
-import type { AllowEntry, ConfigSpec, TenantSpec } from './schema.js';
+import type { AllowEntry, ConfigSpec, GrantEntry, TenantSpec } from './schema.js';
 import { globMatcher } from '../globs.js';
 
 export const CONFIG_NAME = 'outloop.config.json';
@@ -21,6 +21,8 @@ export interface OutloopConfig {
   tenants: Record<string, TenantSpec>;
   /** Absolute folders that stand for `dir` on other machines (see the schema). */
   roots: string[];
+  /** Workspaces where `outloop exec` may resolve another client's aliases. */
+  grants: GrantEntry[];
   /** True when `abs` is covered by an `ignore` glob. */
   isIgnored(abs: string): boolean;
 }
@@ -38,7 +40,7 @@ export function findConfigFile(startDir: string): string | null {
 
 export async function loadConfig(options: { file?: string; startDir: string }): Promise<OutloopConfig> {
   const file = options.file ? path.resolve(options.file) : findConfigFile(options.startDir);
-  if (!file) return makeConfig(null, path.resolve(options.startDir), { ignore: [], allow: [], tenants: {}, roots: [] });
+  if (!file) return makeConfig(null, path.resolve(options.startDir), { ignore: [], allow: [], tenants: {}, roots: [], grants: [] });
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -60,6 +62,7 @@ export async function loadConfig(options: { file?: string; startDir: string }): 
     throw new ConfigError(file, field, message);
   }
   for (const [i, glob] of result.data.ignore.entries()) checkGlob(file, `ignore[${i}]`, glob);
+  result.data.grants.forEach((g, i) => g.paths.forEach((glob, j) => checkGlob(file, `grants[${i}].paths[${j}]`, glob)));
   for (const [name, tenant] of Object.entries(result.data.tenants)) {
     tenant.paths.forEach((glob, i) => checkGlob(file, `tenants.${name}.paths[${i}]`, glob));
     tenant.remotes.forEach((glob, i) => checkGlob(file, `tenants.${name}.remotes[${i}]`, glob, true));
@@ -90,7 +93,7 @@ function checkGlob(file: string, field: string, glob: string, remote = false): v
   if (bracket || depth !== 0) throw new ConfigError(file, field, 'invalid glob: unbalanced [ ] or { }');
 }
 
-function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow' | 'tenants' | 'roots'>): OutloopConfig {
+function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ignore' | 'allow' | 'tenants' | 'roots' | 'grants'>): OutloopConfig {
   const matcher = spec.ignore.length ? globMatcher(spec.ignore) : null;
   return {
     file,
@@ -99,6 +102,7 @@ function makeConfig(file: string | null, dir: string, spec: Pick<ConfigSpec, 'ig
     allow: spec.allow,
     tenants: spec.tenants,
     roots: spec.roots,
+    grants: spec.grants,
     isIgnored: (abs) => {
       if (!matcher) return false;
       const rel = path.relative(dir, abs).split(path.sep).join('/');

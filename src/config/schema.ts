@@ -38,6 +38,16 @@ const tenant = z
   })
   .strict();
 
+const grant = z
+  .object({
+    /** One alias, or every alias of a client: `outloop://acme/*`. */
+    alias: z.string().regex(/^outloop:\/\/[a-z0-9][a-z0-9._-]{0,63}\/(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, 'must be an alias, outloop://TENANT/NAME, or outloop://TENANT/* for all of a client\'s keys'),
+    /** Globs relative to the config's folder: the workspaces `outloop exec` may resolve it in. */
+    paths: z.array(z.string().min(1)).min(1, 'name at least one workspace glob'),
+    reason: z.string().trim().min(3, 'say why this workspace may use the key (at least a few words)'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -49,6 +59,8 @@ export const configSchema = z
      */
     roots: z.array(z.string().regex(/^(\/|[A-Za-z]:[\\/])/, 'must be an absolute path')).default([]),
     tenants: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'tenant names are lowercase letters, digits, dot, dash and underscore'), tenant).default({}),
+    /** Workspaces where `outloop exec` may resolve another client's aliases (see src/exec/grants.ts). */
+    grants: z.array(grant).default([]),
   })
   .strict();
 
@@ -57,3 +69,4 @@ export type KeyBinding = z.infer<typeof keyBinding>;
 
 export type ConfigSpec = z.infer<typeof configSchema>;
 export type AllowEntry = z.infer<typeof allowEntry>;
+export type GrantEntry = z.infer<typeof grant>;

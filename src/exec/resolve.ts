@@ -24,6 +24,7 @@
  * (`outloop://Acme/x`, a name over 64 characters) is left as it is, with a warning.
  */
 import fs from 'node:fs';
+import { fingerprint } from '../detect/redact.js';
 import { UsageError } from '../model/errors.js';
 import type { VaultBackend } from '../vault/vault.js';
 
@@ -171,6 +172,8 @@ export interface ResolvedEnv {
   aliases: Map<string, string[]>;
   /** Variables holding text that starts like an alias but is not one (left as they are). */
   malformed: string[];
+  /** Each resolved alias's key fingerprint (for the broker's log). */
+  fingerprints: Map<string, string>;
 }
 
 /** No vault entry for some aliases: names them and where they were, never a value. */
@@ -189,7 +192,8 @@ export class MissingAliasError extends UsageError {
  * Replaces every alias in the merged environment with its secret. The vault is only opened (and
  * asked whether it is available) when there is an alias to resolve.
  */
-export async function resolveEnv(merged: MergedEnv, openVault: () => Promise<VaultBackend>): Promise<ResolvedEnv> {
+/** Every alias the merged environment holds, with the variables holding it; and the variables with a malformed one. */
+export function wantedAliases(merged: MergedEnv): { aliases: Map<string, string[]>; malformed: string[] } {
   const aliases = new Map<string, string[]>();
   const malformed: string[] = [];
   for (const [k, v] of Object.entries(merged.env)) {
@@ -201,8 +205,13 @@ export async function resolveEnv(merged: MergedEnv, openVault: () => Promise<Vau
     }
     if (hasMalformedAlias(v)) malformed.push(k);
   }
+  return { aliases, malformed };
+}
+
+export async function resolveEnv(merged: MergedEnv, openVault: () => Promise<VaultBackend>): Promise<ResolvedEnv> {
+  const { aliases, malformed } = wantedAliases(merged);
   const env = { ...merged.env };
-  if (aliases.size === 0) return { env, secrets: [], aliases, malformed };
+  if (aliases.size === 0) return { env, secrets: [], aliases, malformed, fingerprints: new Map() };
 
   const vault = await openVault();
   if (!(await vault.available())) {
@@ -221,7 +230,8 @@ export async function resolveEnv(merged: MergedEnv, openVault: () => Promise<Vau
     if (!v.includes('outloop://')) continue;
     env[k] = v.replace(ALIAS_IN_TEXT, (alias) => secrets.get(alias)!);
   }
-  return { env, secrets: [...new Set(secrets.values())], aliases, malformed };
+  const fingerprints = new Map([...secrets].map(([alias, secret]) => [alias, fingerprint(secret)]));
+  return { env, secrets: [...new Set(secrets.values())], aliases, malformed, fingerprints };
 }
 
 function describe(variable: string, origin: string | undefined): string {

@@ -83,12 +83,14 @@ switch (mode) {
 
 let dir: string;
 let vaultFile: string;
+let brokerLog: string;
 let launcher: string;
 let child: string;
 
 before(async () => {
   dir = tempDir('outloop-exec-');
   vaultFile = path.join(dir, 'vault.json');
+  brokerLog = path.join(dir, 'broker.jsonl');
   const vault = new FileVault({ file: vaultFile, passphrase: PASSPHRASE, kdf: { N: 1024, r: 8, p: 1 } });
   await vault.put('outloop://acme/anthropic', KEY);
   await vault.put('outloop://acme/db', DB_PASSWORD);
@@ -117,7 +119,7 @@ interface Run {
 
 /** Runs `outloop exec ARGS` in a launcher process; `onStdout` sees the output as it arrives. */
 function exec(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, pid: number) => void } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, OUTLOOP_VAULT_FILE: vaultFile, OUTLOOP_VAULT_PASSPHRASE: PASSPHRASE, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, OUTLOOP_VAULT_FILE: vaultFile, OUTLOOP_VAULT_PASSPHRASE: PASSPHRASE, OUTLOOP_BROKER_LOG: brokerLog, ...options.env };
   for (const k of ['ANTHROPIC_API_KEY', 'DATABASE_URL', 'PLAIN']) if (!options.env || !(k in options.env)) delete env[k];
   const p = spawn(process.execPath, [launcher, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
@@ -280,7 +282,7 @@ describe('outloop exec (real processes)', () => {
 
 describe('execWithVault (in process)', () => {
   it('takes an injected vault and streams, and leaves the given environment alone', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ANTHROPIC_API_KEY: 'outloop://acme/anthropic' };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ANTHROPIC_API_KEY: 'outloop://acme/anthropic', OUTLOOP_BROKER_LOG: brokerLog };
     const before = JSON.stringify(env);
     const stdout = new PassThrough();
     const stderr = new PassThrough();

@@ -15,7 +15,7 @@ import YAML from 'yaml';
 import { AGENCY_TEMPLATES, expandCorpus } from '../../scripts/expand-corpus.js';
 import { fingerprint } from '../../src/detect/redact.js';
 import type { Finding } from '../../src/model/finding.js';
-import { runCli, tempDir, type CliRun } from '../helpers.js';
+import { REPO, runCli, tempDir, type CliRun } from '../helpers.js';
 import { leaks } from './fixture.js';
 
 interface Reported {
@@ -206,14 +206,17 @@ describe('acceptance (#7): rewrite the agency fixture, scan, parse, exec, undo',
     );
     const envFiles = walk(world).filter((rel) => path.basename(rel) === '.env');
     assert.ok(envFiles.length >= 3, envFiles.join(', '));
+    // Whose place each file is, as the hand-written expectations say.
+    const handWritten = JSON.parse(fs.readFileSync(path.join(REPO, 'corpus/agency/expected.json'), 'utf8')) as Array<{ path: string; tenant: string | null }>;
+    const placeOf = new Map(handWritten.map((e) => [e.path, e.tenant]));
     let checked = 0;
-    for (const rel of envFiles) {
-      const planted = envPairs(original.get(rel)!.toString('utf8')).filter(([, v]) => keys.includes(v));
-      if (!planted.length) continue;
-      const now = new Map(envPairs(fs.readFileSync(path.join(world, rel), 'utf8')));
-      for (const [name] of planted) assert.match(now.get(name)!, new RegExp(`^${ALIAS.source}$`), `${rel}: ${name} is an alias now`);
+    const denied: Array<{ rel: string; foreign: string[]; planted: Array<[string, string]> }> = [];
+    const execIn = (rel: string, planted: Array<[string, string]>) => {
       const run = cli(['exec', '--env-file', path.join(world, rel), '--', process.execPath, script, ...planted.map(([n]) => n)], path.dirname(path.join(world, rel)));
       outputs.push(run.stdout, run.stderr);
+      return run;
+    };
+    const expectResolved = (rel: string, planted: Array<[string, string]>, run: CliRun) => {
       assert.equal(run.code, 0, run.stderr);
       for (const [name, value] of planted) {
         assert.ok(run.stdout.includes(`${name} ${fingerprint(value)}\n`), `${rel}: ${name} reached the script with the planted key's fingerprint`);
@@ -222,8 +225,44 @@ describe('acceptance (#7): rewrite the agency fixture, scan, parse, exec, undo',
         checked++;
       }
       assert.deepEqual(leaks(run.stdout + run.stderr, keys), [], `${rel}: exec output holds no raw key`);
+    };
+    for (const rel of envFiles) {
+      const planted = envPairs(original.get(rel)!.toString('utf8')).filter(([, v]) => keys.includes(v));
+      if (!planted.length) continue;
+      const now = new Map(envPairs(fs.readFileSync(path.join(world, rel), 'utf8')));
+      for (const [name] of planted) assert.match(now.get(name)!, new RegExp(`^${ALIAS.source}$`), `${rel}: ${name} is an alias now`);
+      const run = execIn(rel, planted);
+      // Another client's alias in this client's folder (a wrong-client or shared key, rewritten) is not
+      // granted here: nothing runs, and the message names the alias and the grant that would allow it.
+      const place = placeOf.get(rel) ?? 'default';
+      const foreign = planted.map(([name]) => now.get(name)!).filter((alias) => alias.split('/')[2] !== place);
+      if (!foreign.length) {
+        expectResolved(rel, planted, run);
+        continue;
+      }
+      assert.equal(run.code, 2, `${rel}: ${foreign.join(', ')} must not resolve in ${place}'s folder`);
+      assert.equal(run.stdout, '', `${rel}: nothing ran`);
+      for (const alias of foreign) assert.ok(run.stderr.includes(`${alias} (in `), `${rel}: ${alias} named`);
+      assert.match(run.stderr, /To allow it, add to .*outloop\.config\.json: "grants": \[/);
+      denied.push({ rel, foreign, planted });
+    }
+    assert.ok(denied.length >= 1, "the fixture's wrong-client .env is refused");
+    // Granted in the config, the same runs resolve; the config's bytes are put back for (5)'s undo.
+    const configFile = path.join(world, 'outloop.config.json');
+    const configText = fs.readFileSync(configFile, 'utf8');
+    const grants = denied.flatMap((d) => d.foreign.map((alias) => ({ alias, paths: [`${path.dirname(d.rel)}/**`], reason: 'acceptance: this workspace runs the shared job' })));
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(configText), grants }, null, 2));
+    try {
+      for (const d of denied) expectResolved(d.rel, d.planted, execIn(d.rel, d.planted));
+    } finally {
+      fs.writeFileSync(configFile, configText);
     }
     assert.ok(checked >= 8, `${checked} keys checked through exec`);
+    // The broker logged every alias asked for: resolved ones with their fingerprint, refused ones as denied.
+    const log = fs.readFileSync(path.join(home, '.local/state/outloop/broker.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; alias: string; fingerprint?: string; workspace: string });
+    assert.equal(log.filter((r) => r.outcome === 'resolved').length, checked);
+    assert.ok(log.filter((r) => r.outcome === 'resolved').every((r) => /^sha256:[0-9a-f]{64}$/.test(r.fingerprint ?? '')));
+    assert.ok(log.some((r) => r.outcome === 'denied' && denied.some((d) => r.workspace === path.dirname(path.join(world, d.rel)))));
   });
 
   it('no output, journal, config or vault file holds a planted key in clear', () => {
