@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLAUDE_HOOK_COMMAND, CLAUDE_TOOL_MATCHER, editClaudeSettings } from '../src/cli/init-claude.js';
+import { AGENT_SETTINGS, editAgentSettings } from '../src/cli/init-agents.js';
 import { UsageError } from '../src/model/errors.js';
 import { ANTHROPIC, fakeKey, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
 
@@ -26,8 +26,8 @@ interface HookRun {
 }
 
 /** The packaged entry (what a settings line runs), with the event on stdin, from the session's folder. */
-function hook(event: object, options: { cwd?: string; args?: string[]; keys?: string[] } = {}): HookRun {
-  const r = spawnSync(process.execPath, [BIN, 'hook', 'claude-code', ...(options.args ?? [])], {
+function hook(event: object, options: { cwd?: string; args?: string[]; keys?: string[]; agent?: string } = {}): HookRun {
+  const r = spawnSync(process.execPath, [BIN, 'hook', options.agent ?? 'claude-code', ...(options.args ?? [])], {
     cwd: options.cwd ?? (event as { cwd?: string }).cwd ?? REPO,
     input: JSON.stringify(event),
     encoding: 'utf8',
@@ -185,7 +185,7 @@ describe('agent hook: when outloop cannot check', () => {
     assert.match(noEvent.stderr, /no hook_event_name/);
     const wrongAgent = spawnSync(process.execPath, [BIN, 'hook', 'cursor'], { cwd: dir, input: '{}', encoding: 'utf8' });
     assert.equal(wrongAgent.status, 1);
-    assert.match(wrongAgent.stderr, /usage: outloop hook claude-code/);
+    assert.match(wrongAgent.stderr, /usage: outloop hook claude-code\|codex\|gemini-cli/);
 
     fs.writeFileSync(path.join(dir, 'outloop.config.json'), '{ "allow": [ { "fingerprint": 42 } ] }');
     const key = ANTHROPIC('bad-config');
@@ -195,60 +195,116 @@ describe('agent hook: when outloop cannot check', () => {
   });
 });
 
-describe('init --claude', () => {
+describe('agent hook: Codex and Gemini CLI', () => {
+  it("reads Codex's events, which follow Claude Code's (a prompt, a shell command)", () => {
+    const dir = tempDir('outloop-agent-');
+    const key = STRIPE('codex');
+    assert.equal(hook(prompt(dir, `use ${key}`), { agent: 'codex', keys: [key] }).code, 2);
+    const r = hook(tool(dir, 'Bash', { command: `export STRIPE_SECRET_KEY=${key}` }), { agent: 'codex', keys: [key] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /blocked this Bash call/);
+    assert.equal(hook(tool(dir, 'Bash', { command: 'ls' }), { agent: 'codex' }).code, 0);
+  });
+
+  it("reads Gemini CLI's BeforeAgent and BeforeTool events, and answers a passing event with {} on stdout", () => {
+    const dir = tempDir('outloop-agent-');
+    const key = ANTHROPIC('gemini');
+    const base = { session_id: 'g-1', transcript_path: path.join(dir, 'chat.json'), cwd: dir, timestamp: '2026-11-24T10:00:00Z' };
+    const blocked = hook({ ...base, hook_event_name: 'BeforeAgent', prompt: `my key is ${key}` }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(blocked.code, 2, blocked.stderr);
+    assert.equal(blocked.stdout, '');
+    assert.match(blocked.stderr, /this prompt was not sent/);
+    assert.doesNotMatch(blocked.stderr, /transcript/, 'Gemini CLI drops a blocked prompt from its history');
+    const clean = hook({ ...base, hook_event_name: 'BeforeAgent', prompt: 'hello' }, { agent: 'gemini-cli' });
+    assert.deepEqual([clean.code, clean.stdout, clean.stderr], [0, '{}\n', '']);
+
+    writeFiles(dir, { 'app/.env': `ANTHROPIC_API_KEY=${key}\n` });
+    const file = path.join(dir, 'app/.env');
+    const write = hook({ ...base, hook_event_name: 'BeforeTool', tool_name: 'write_file', tool_input: { file_path: path.join(dir, 'app/keys.env'), content: `K=${key}\n` } }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(write.code, 2, write.stderr);
+    assert.match(write.stderr, /blocked this write_file call: it would put a key in app\/keys\.env/);
+    // `replace` keeping the key the file already holds adds nothing.
+    const keep = hook({ ...base, hook_event_name: 'BeforeTool', tool_name: 'replace', tool_input: { file_path: file, old_string: `ANTHROPIC_API_KEY=${key}`, new_string: `# claude\nANTHROPIC_API_KEY=${key}` } }, { agent: 'gemini-cli', keys: [key] });
+    assert.deepEqual([keep.code, keep.stdout], [0, '{}\n']);
+    const shell = hook({ ...base, hook_event_name: 'BeforeTool', tool_name: 'run_shell_command', tool_input: { command: `curl -H "x-api-key: ${key}" https://api.anthropic.com/v1/models` } }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(shell.code, 2);
+    // A Claude Code event name means nothing to the Gemini dialect: nothing to check.
+    assert.equal(hook({ ...base, hook_event_name: 'UserPromptSubmit', prompt: `my key is ${key}` }, { agent: 'gemini-cli', keys: [key] }).code, 0);
+  });
+});
+
+describe('init --claude / --gemini', () => {
   it('adds both hooks to new or existing settings, keeping what is there; a second run changes nothing', () => {
-    const fresh = editClaudeSettings(null);
+    const claude = AGENT_SETTINGS.claude;
+    const fresh = editAgentSettings(claude, null);
     const settings = JSON.parse(fresh.content!);
     assert.deepEqual(settings, {
       hooks: {
-        UserPromptSubmit: [{ hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] }],
-        PreToolUse: [{ matcher: CLAUDE_TOOL_MATCHER, hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] }],
+        UserPromptSubmit: [{ hooks: [{ type: 'command', command: claude.command }] }],
+        PreToolUse: [{ matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*', hooks: [{ type: 'command', command: claude.command }] }],
       },
     });
+    assert.equal(claude.command, 'NODE_EXTRA_CA_CERTS= "$CLAUDE_PROJECT_DIR"/node_modules/.bin/outloop hook claude-code');
     assert.deepEqual(fresh.notes, ['UserPromptSubmit hook added', 'PreToolUse hook added']);
-    assert.equal(editClaudeSettings(fresh.content).content, null, 'idempotent');
+    assert.equal(editAgentSettings(claude, fresh.content).content, null, 'idempotent');
 
     const theirs = '{\n\t"permissions": { "allow": ["Bash(npm test)"] },\n\t"hooks": {\n\t\t"PreToolUse": [{ "matcher": "Bash", "hooks": [{ "type": "command", "command": "./lint.sh" }] }]\n\t}\n}\n';
-    const merged = editClaudeSettings(theirs);
+    const merged = editAgentSettings(claude, theirs);
     const data = JSON.parse(merged.content!);
     assert.deepEqual(data.permissions, { allow: ['Bash(npm test)'] });
     assert.equal(data.hooks.PreToolUse.length, 2);
     assert.deepEqual(data.hooks.PreToolUse[0], { matcher: 'Bash', hooks: [{ type: 'command', command: './lint.sh' }] });
     assert.ok(merged.content!.startsWith('{\n\t"permissions"'), 'tab indentation kept');
-    assert.equal(editClaudeSettings(merged.content).content, null);
+    assert.equal(editAgentSettings(claude, merged.content).content, null);
 
-    assert.throws(() => editClaudeSettings('{ "hooks": [] }'), (e: Error) => e instanceof UsageError && /"hooks" is not an object/.test(e.message));
-    assert.throws(() => editClaudeSettings('{ nope'), (e: Error) => e instanceof UsageError && /not valid JSON/.test(e.message));
+    const gemini = editAgentSettings(AGENT_SETTINGS.gemini, '{ "general": { "vimMode": true } }\n');
+    const g = JSON.parse(gemini.content!);
+    assert.deepEqual(g.general, { vimMode: true });
+    assert.deepEqual(Object.keys(g.hooks), ['BeforeAgent', 'BeforeTool']);
+    assert.equal(g.hooks.BeforeTool[0].matcher, 'run_shell_command|write_file|replace|web_fetch|mcp__.*');
+    assert.match(g.hooks.BeforeAgent[0].hooks[0].command, /"\$GEMINI_PROJECT_DIR"\/node_modules\/\.bin\/outloop hook gemini-cli$/);
+    // One agent's hook line doesn't count as another's.
+    assert.notEqual(editAgentSettings(AGENT_SETTINGS.gemini, fresh.content).content, null);
+
+    assert.throws(() => editAgentSettings(claude, '{ "hooks": [] }'), (e: Error) => e instanceof UsageError && /"hooks" is not an object/.test(e.message));
+    assert.throws(() => editAgentSettings(claude, '{ nope'), (e: Error) => e instanceof UsageError && /not valid JSON/.test(e.message));
   });
 
-  it('writes .claude/settings.json in a project, whose hook line works when a shell runs it as Claude Code does', () => {
+  it('writes the settings in a project, whose hook lines work when a shell runs them as the agents do', () => {
     const dir = tempDir('outloop-init-claude-');
     spawnSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env: { ...process.env, ...GIT_TEST_ENV } });
     writeFiles(dir, { 'package.json': '{ "name": "app", "devDependencies": { "outloop": "*" } }\n' });
-    const dry = runCli(['init', '--claude', '--dry-run'], { cwd: dir });
+    const dry = runCli(['init', '--claude', '--gemini', '--dry-run'], { cwd: dir });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.ok(!fs.existsSync(path.join(dir, '.claude')), 'a dry run writes nothing');
-    const r = runCli(['init', '--claude'], { cwd: dir });
+    assert.ok(!fs.existsSync(path.join(dir, '.claude')) && !fs.existsSync(path.join(dir, '.gemini')), 'a dry run writes nothing');
+    const r = runCli(['init', '--claude', '--gemini'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\.claude\/settings\.json\s+UserPromptSubmit hook added; PreToolUse hook added/);
-    const again = runCli(['init', '--claude'], { cwd: dir });
+    assert.match(r.stdout, /\.gemini\/settings\.json\s+BeforeAgent hook added; BeforeTool hook added/);
+    const again = runCli(['init', '--claude', '--gemini'], { cwd: dir });
     assert.match(again.stdout, /\.claude\/settings\.json\s+already runs outloop hook claude-code/);
+    assert.match(again.stdout, /\.gemini\/settings\.json\s+already runs outloop hook gemini-cli/);
 
     // The project's own outloop, as npm would link it.
     fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
     fs.symlinkSync(BIN, path.join(dir, 'node_modules/.bin/outloop'));
-    const settings = JSON.parse(fs.readFileSync(path.join(dir, '.claude/settings.json'), 'utf8'));
-    const command: string = settings.hooks.UserPromptSubmit[0].hooks[0].command;
-    const key = ANTHROPIC('init-claude');
+    const key = ANTHROPIC('init-agents');
     const session = path.join(dir, 'src');
     fs.mkdirSync(session);
-    const run = (event: object) =>
-      spawnSync('/bin/sh', ['-c', command], { cwd: session, input: JSON.stringify(event), encoding: 'utf8', env: { ...process.env, CLAUDE_PROJECT_DIR: dir, NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') } });
-    const blocked = run(prompt(session, `key: ${key}`));
-    assert.equal(blocked.status, 2, blocked.stderr);
-    assert.ok(blocked.stderr.includes(sha(key)));
-    assert.ok(!blocked.stderr.includes(key));
-    assert.doesNotMatch(blocked.stderr, /extra certs/i, 'NODE_EXTRA_CA_CERTS is emptied by the line');
-    assert.equal(run(prompt(session, 'hello')).status, 0);
+    const lines: Array<[string, string, string, object]> = [
+      ['.claude/settings.json', 'UserPromptSubmit', 'CLAUDE_PROJECT_DIR', { hook_event_name: 'UserPromptSubmit' }],
+      ['.gemini/settings.json', 'BeforeAgent', 'GEMINI_PROJECT_DIR', { hook_event_name: 'BeforeAgent' }],
+    ];
+    for (const [file, event, variable, shape] of lines) {
+      const command: string = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).hooks[event][0].hooks[0].command;
+      const run = (text: string) =>
+        spawnSync('/bin/sh', ['-c', command], { cwd: session, input: JSON.stringify({ ...shape, cwd: session, prompt: text }), encoding: 'utf8', env: { ...process.env, [variable]: dir, NODE_EXTRA_CA_CERTS: path.join(dir, 'missing.pem') } });
+      const blocked = run(`key: ${key}`);
+      assert.equal(blocked.status, 2, `${file}: ${blocked.stderr}`);
+      assert.ok(blocked.stderr.includes(sha(key)));
+      assert.ok(!blocked.stderr.includes(key));
+      assert.doesNotMatch(blocked.stderr, /extra certs/i, 'NODE_EXTRA_CA_CERTS is emptied by the line');
+      assert.equal(run('hello').status, 0, file);
+    }
   });
 });

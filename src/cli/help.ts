@@ -27,10 +27,12 @@ Usage:
                                      run COMMAND with aliases resolved; masks the keys in its output
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
-  outloop init [--dry-run] [--claude]  run the staged scan before every commit (husky); --claude
-                                     also adds Claude Code hooks that stop keys at the prompt
-  outloop hook claude-code           a Claude Code hook (UserPromptSubmit, PreToolUse): the event on
-                                     stdin; exit 2 stops a prompt or tool call that holds a key
+  outloop init [--dry-run] [--claude] [--gemini]
+                                     run the staged scan before every commit (husky); --claude and
+                                     --gemini also add agent hooks that stop keys at the prompt
+  outloop hook claude-code|codex|gemini-cli
+                                     an agent's hook (prompt and tool-call events, on stdin); exit 2
+                                     stops a prompt or tool call that holds a key
   outloop help | --version
 
 Scan options:

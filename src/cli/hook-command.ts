@@ -1,35 +1,44 @@
 /**
- * `outloop hook claude-code`: Claude Code runs it before a prompt reaches the model
- * (`UserPromptSubmit`) and before a tool call (`PreToolUse`), with the event as JSON on stdin.
+ * `outloop hook AGENT` (claude-code, codex, gemini-cli): the agent runs it before a prompt reaches
+ * the model and before a tool call, with the event as JSON on stdin (sources/agent-hook.ts).
  *
- * Its exit codes are Claude Code's, not the scanner's: 0 lets the prompt or call through, 2 stops it
- * (stderr then goes to the user for a prompt, to the agent for a tool call), and any other code is
- * an error Claude Code shows to the user without stopping anything. So when outloop itself can't
+ * Its exit codes are the agents' (all three agree), not the scanner's: 0 lets the prompt or call
+ * through, 2 stops it (stderr then goes to the user for a prompt, to the agent for a tool call), and
+ * any other code is an error the agent shows without stopping anything. So when outloop itself can't
  * check (bad input, a broken config), it says so and exits 1: a hook that failed is visible at every
- * prompt but never wedges the session.
+ * prompt but never wedges the session. Gemini CLI reads a passing hook's stdout as JSON: it gets `{}`.
  */
 import { parseArgs } from 'node:util';
 import { promptBlockedMessage, toolBlockedMessage } from '../report/agent-hook.js';
 import { scan } from '../scan.js';
-import { claudeCodeEvent } from '../sources/agent-hook.js';
+import { agentHookEvent, DIALECTS, type HookAgent } from '../sources/agent-hook.js';
 import type { Io } from './run.js';
 
-export const HOOK_USAGE = 'usage: outloop hook claude-code [--config FILE] < event.json';
+export const HOOK_USAGE = 'usage: outloop hook claude-code|codex|gemini-cli [--config FILE] < event.json';
 /** Claude Code's codes (see the module comment). */
 const HOOK_EXIT = { pass: 0, hookFailed: 1, block: 2 } as const;
 
 export async function runHook(args: string[], io: Io): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { config: { type: 'string' } } });
-    if (positionals.length !== 1 || positionals[0] !== 'claude-code') throw new Error(`${HOOK_USAGE} (the agent's name: claude-code)`);
-    const event = claudeCodeEvent(await io.readStdin(), process.cwd());
-    if (!event || event.texts.length === 0) return HOOK_EXIT.pass;
+    const agent = positionals[0];
+    if (positionals.length !== 1 || !isHookAgent(agent)) throw new Error(HOOK_USAGE);
+    const pass = () => {
+      if (agent === 'gemini-cli') io.stdout.write('{}\n');
+      return HOOK_EXIT.pass;
+    };
+    const event = agentHookEvent(agent, await io.readStdin(), process.cwd());
+    if (!event || event.texts.length === 0) return pass();
     const result = await scan({ texts: event.texts, root: event.cwd, ...(values.config ? { configFile: values.config } : {}) });
-    if (result.findings.length === 0) return HOOK_EXIT.pass;
+    if (result.findings.length === 0) return pass();
     io.stderr.write(event.kind === 'prompt' ? promptBlockedMessage(event, result.findings) : toolBlockedMessage(event, result.findings));
     return HOOK_EXIT.block;
   } catch (err) {
     io.stderr.write(`outloop: the hook could not check this event: ${(err as Error).message ?? String(err)}\n`);
     return HOOK_EXIT.hookFailed;
   }
+}
+
+function isHookAgent(name: string | undefined): name is HookAgent {
+  return name !== undefined && Object.hasOwn(DIALECTS, name);
 }

@@ -1,8 +1,8 @@
 /**
  * `outloop init`: makes every commit in a project run `outloop scan --staged`, through husky v9 (the
  * hook manager most Node projects already know): husky in devDependencies, `"prepare": "husky"`,
- * our line in `.husky/pre-commit`, and a starter `outloop.config.json`. With `--claude`, Claude
- * Code's project settings also get outloop's agent hooks (init-claude.ts).
+ * our line in `.husky/pre-commit`, and a starter `outloop.config.json`. With `--claude` or
+ * `--gemini`, that agent's project settings also get outloop's agent hooks (init-agents.ts).
  *
  * It plans first (pure edits of the files' text) and writes after, so `--dry-run` prints exactly
  * what a real run would do, and a second run finds nothing to change. It never replaces what a
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError } from '../model/errors.js';
 import type { Io } from './run.js';
 import { writeFileWhole } from '../write-file.js';
-import { CLAUDE_SETTINGS_FILE, editClaudeSettings } from './init-claude.js';
+import { AGENT_SETTINGS, editAgentSettings } from './init-agents.js';
 import { stringifyLike } from './json-text.js';
 
 export const HUSKY_RANGE = '^9.1.7';
@@ -57,10 +57,10 @@ export interface PlannedFile extends FileEdit {
 }
 
 export async function runInit(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: { 'dry-run': { type: 'boolean' }, claude: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: { 'dry-run': { type: 'boolean' }, claude: { type: 'boolean' }, gemini: { type: 'boolean' } } });
   const dryRun = Boolean(values['dry-run']);
   const root = findProjectRoot(process.cwd());
-  const plan = planInit(root, { claude: Boolean(values.claude) });
+  const plan = planInit(root, { claude: Boolean(values.claude), gemini: Boolean(values.gemini) });
   if (!dryRun) for (const file of plan) applyFile(root, file);
   io.stdout.write(formatReport(root, plan, { dryRun, hooksActive: hooksActive(root), installCommand: installCommand(root) }));
   for (const file of plan) for (const warning of file.warnings) io.stderr.write(`outloop: warning: ${file.file}: ${warning}\n`);
@@ -82,13 +82,14 @@ export function findProjectRoot(cwd: string): string {
   return top;
 }
 
-export function planInit(root: string, options: { claude?: boolean } = {}): PlannedFile[] {
+export function planInit(root: string, options: { claude?: boolean; gemini?: boolean } = {}): PlannedFile[] {
+  const agents = (['claude', 'gemini'] as const).filter((a) => options[a]).map((a) => AGENT_SETTINGS[a]);
   return [
     planFile(root, 'package.json', 0o644, (text) => editPackageJson(text ?? '')),
     planFile(root, HOOK_FILE, 0o755, editHook),
     planFile(root, CONFIG_FILE, 0o644, editConfig),
-    // Claude Code's hooks: keys stopped at the prompt and before a tool call writes them anywhere.
-    ...(options.claude ? [planFile(root, CLAUDE_SETTINGS_FILE, 0o644, editClaudeSettings)] : []),
+    // The agents' hooks: keys stopped at the prompt and before a tool call writes them anywhere.
+    ...agents.map((a) => planFile(root, a.file, 0o644, (text) => editAgentSettings(a, text))),
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * What an agent hook says when it stops a prompt or a tool call. A prompt's message is for the
- * person who typed it (Claude Code shows a blocked prompt's reason to the user only); a tool call's
+ * person who typed it (the agent shows a blocked prompt's reason to the user only); a tool call's
  * is for the agent (it reads the reason and tries again), so it says what to write instead of the
  * key. Keys appear redacted, with their fingerprints, as in every other report.
  */
@@ -9,9 +9,11 @@ import type { AgentHookEvent } from '../sources/agent-hook.js';
 
 export function promptBlockedMessage(event: AgentHookEvent, findings: Finding[]): string {
   const lines = [`outloop: this prompt was not sent: it holds ${count(findings)}.`, ...findings.map(describe), ''];
-  if (event.transcriptPath) {
+  // Gemini CLI drops a blocked prompt from the session; Claude Code has been seen writing it to the
+  // transcript all the same, and Codex's hooks follow Claude Code's.
+  if (event.transcriptPath && event.agent !== 'gemini-cli') {
     lines.push(
-      `Claude Code may still write a blocked prompt into the session's transcript (${event.transcriptPath}):`,
+      `The agent may still write a blocked prompt into the session's transcript (${event.transcriptPath}):`,
       'when the session is over, `outloop rewrite --transcripts` takes the key out of it.',
     );
   }

@@ -1,7 +1,8 @@
 /**
  * What a coding agent is about to send or write, read from the event its hook receives on stdin:
- * Claude Code's `UserPromptSubmit` (the prompt) and `PreToolUse` (a tool call's input). Each event
- * becomes the texts to scan, each with the place it would land in:
+ * the prompt (Claude Code's and Codex's `UserPromptSubmit`, Gemini CLI's `BeforeAgent`) and a tool
+ * call's input (`PreToolUse`, `BeforeTool`). Each event becomes the texts to scan, each with the
+ * place it would land in:
  *
  * - a prompt, a shell command, a URL or any other tool's input lands in the session (its place is
  *   the session's folder, `cwd`);
@@ -9,16 +10,19 @@
  *   a `.env` is read as a `.env`). An edit reports only keys its new text adds: the old string (or
  *   the file as it is on disk) is the `before` text.
  *
- * Field names are Claude Code's hook input (common fields `session_id`, `transcript_path`, `cwd`,
- * `hook_event_name`; `prompt`; `tool_name`, `tool_input`); unknown tools are scanned string by string.
+ * The three agents share the input's field names (`session_id`, `transcript_path`, `cwd`,
+ * `hook_event_name`; `prompt`; `tool_name`, `tool_input`: Claude Code's hooks reference, which Codex's
+ * hooks follow, and Gemini CLI's hooks reference); they differ in event and tool names (DIALECTS).
+ * Unknown tools are scanned string by string.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../model/errors.js';
-import type { TranscriptContext } from '../model/finding.js';
+import type { AgentName, TranscriptContext } from '../model/finding.js';
 import type { TextInput } from '../scan.js';
 
 export interface AgentHookEvent {
+  agent: HookAgent;
   kind: 'prompt' | 'tool';
   /** The tool's name for a tool call (`Bash`, `Write`, `mcp__slack__post_message`...). */
   tool: string | null;
@@ -29,18 +33,50 @@ export interface AgentHookEvent {
   texts: TextInput[];
 }
 
-/** Tools whose input lands in a file, and which of their fields hold the new text. */
-const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+export type HookAgent = Extract<AgentName, 'claude-code' | 'codex' | 'gemini-cli'>;
+
+/** How a tool that writes a file names its fields: the new text, the text it replaces, the file. */
+interface FileTool {
+  text: string;
+  old?: string;
+  /** MultiEdit: a list of { old_string, new_string } edits. */
+  edits?: true;
+  path: string;
+}
+
+interface Dialect {
+  promptEvent: string;
+  toolEvent: string;
+  fileTools: Record<string, FileTool>;
+}
+
+const CLAUDE_FILE_TOOLS: Record<string, FileTool> = {
+  Write: { text: 'content', path: 'file_path' },
+  Edit: { text: 'new_string', old: 'old_string', path: 'file_path' },
+  MultiEdit: { text: 'new_string', old: 'old_string', edits: true, path: 'file_path' },
+  NotebookEdit: { text: 'new_source', path: 'notebook_path' },
+};
+
+export const DIALECTS: Record<HookAgent, Dialect> = {
+  'claude-code': { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS },
+  codex: { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS },
+  'gemini-cli': {
+    promptEvent: 'BeforeAgent',
+    toolEvent: 'BeforeTool',
+    fileTools: { write_file: { text: 'content', path: 'file_path' }, replace: { text: 'new_string', old: 'old_string', path: 'file_path' } },
+  },
+};
 /** Files past this size are not read to tell an edit's new keys from old ones (they count as new). */
 const MAX_BEFORE_BYTES = 16 * 1024 * 1024;
 
-/** Parses a Claude Code hook event; null for an event that carries nothing to check (SessionStart...). */
-export function claudeCodeEvent(raw: Buffer | string, fallbackCwd: string): AgentHookEvent | null {
+/** Parses an agent's hook event; null for an event that carries nothing to check (SessionStart...). */
+export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackCwd: string): AgentHookEvent | null {
+  const dialect = DIALECTS[agent];
   let data: unknown;
   try {
     data = JSON.parse(raw.toString());
   } catch (err) {
-    throw new UsageError(`the hook's input is not JSON (${(err as Error).message}); is this command run by Claude Code's hooks?`);
+    throw new UsageError(`the hook's input is not JSON (${(err as Error).message}); is this command run by ${agent}'s hooks?`);
   }
   if (!isObject(data)) throw new UsageError("the hook's input is not a JSON object");
   const event = data.hook_event_name;
@@ -49,7 +85,7 @@ export function claudeCodeEvent(raw: Buffer | string, fallbackCwd: string): Agen
   const sessionId = typeof data.session_id === 'string' ? data.session_id : null;
   const transcriptPath = typeof data.transcript_path === 'string' ? data.transcript_path : null;
   const session = (jsonPath: string, role: string, block: string): TranscriptContext => ({
-    agent: 'claude-code',
+    agent,
     sessionId,
     messageUuid: null,
     role,
@@ -58,24 +94,25 @@ export function claudeCodeEvent(raw: Buffer | string, fallbackCwd: string): Agen
     cwd,
     timestamp: null,
   });
-  const base = { sessionId, cwd, transcriptPath };
-  if (event === 'UserPromptSubmit') {
+  const base = { agent, sessionId, cwd, transcriptPath };
+  if (event === dialect.promptEvent) {
     const prompt = typeof data.prompt === 'string' ? data.prompt : '';
     return { ...base, kind: 'prompt', tool: null, texts: [{ path: '(prompt)', text: prompt, source: 'agent', transcript: session('prompt', 'user', 'text') }] };
   }
-  if (event === 'PreToolUse') {
+  if (event === dialect.toolEvent) {
     const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
     const input = isObject(data.tool_input) ? data.tool_input : {};
-    const texts = FILE_TOOLS.has(tool) ? fileToolTexts(tool, input, cwd) : null;
+    const fileTool = Object.hasOwn(dialect.fileTools, tool) ? dialect.fileTools[tool]! : null;
+    const texts = fileTool ? fileToolTexts(fileTool, input, cwd) : null;
     return { ...base, kind: 'tool', tool, texts: texts ?? stringsOf(input, 'tool_input', tool, session) };
   }
   return null;
 }
 
 /** A write or edit: its new text as the file's, with what the file held before. Null when the input isn't of the known shape. */
-function fileToolTexts(tool: string, input: Record<string, unknown>, cwd: string): TextInput[] | null {
-  const file = typeof input.file_path === 'string' ? input.file_path : typeof input.notebook_path === 'string' ? input.notebook_path : null;
-  if (!file) return null;
+function fileToolTexts(tool: FileTool, input: Record<string, unknown>, cwd: string): TextInput[] | null {
+  const file = input[tool.path];
+  if (typeof file !== 'string' || !file) return null;
   const rel = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/') || path.basename(file);
   // A key the file already holds is no new exposure (an edit that moves or keeps a line with it).
   const onDisk = readSmall(path.resolve(cwd, file)) ?? '';
@@ -83,17 +120,8 @@ function fileToolTexts(tool: string, input: Record<string, unknown>, cwd: string
     const before = [typeof old === 'string' ? old : '', onDisk].filter(Boolean).join('\n');
     return { path: rel, text: typeof text === 'string' ? text : '', source: 'agent', ...(before ? { before } : {}) };
   };
-  switch (tool) {
-    case 'Write':
-      return typeof input.content === 'string' ? [at(input.content)] : null;
-    case 'Edit':
-      return typeof input.new_string === 'string' ? [at(input.new_string, input.old_string)] : null;
-    case 'MultiEdit':
-      return Array.isArray(input.edits) ? input.edits.filter(isObject).map((e) => at(e.new_string, e.old_string)) : null;
-    case 'NotebookEdit':
-      return typeof input.new_source === 'string' ? [at(input.new_source)] : null;
-  }
-  return null;
+  if (tool.edits) return Array.isArray(input.edits) ? input.edits.filter(isObject).map((e) => at(e[tool.text], tool.old ? e[tool.old] : undefined)) : null;
+  return typeof input[tool.text] === 'string' ? [at(input[tool.text], tool.old ? input[tool.old] : undefined)] : null;
 }
 
 /** Every string in a tool's input (a command, a URL, an MCP tool's message), each as its own text. */

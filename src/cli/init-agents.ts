@@ -1,0 +1,78 @@
+/**
+ * `outloop init --claude` / `--gemini`: the agent's project settings (shared with the team through
+ * git) get two hooks running `outloop hook AGENT`: before each prompt reaches the model, and before
+ * each tool call that writes a file, runs a command, fetches a URL or calls an MCP server.
+ * Everything already in the settings stays as it is; a second run changes nothing.
+ */
+import { UsageError } from '../model/errors.js';
+import type { HookAgent } from '../sources/agent-hook.js';
+import type { FileEdit } from './init-command.js';
+import { stringifyLike } from './json-text.js';
+
+export interface AgentSettings {
+  agent: HookAgent;
+  file: string;
+  /** The shell line the agent runs (see hookCommand). */
+  command: string;
+  events: Array<{ event: string; matcher?: string }>;
+}
+
+/**
+ * The project's own outloop, found from the project's folder whatever folder the session is in (the
+ * agent sets the variable for hooks); NODE_EXTRA_CA_CERTS emptied as in the git hook.
+ */
+const hookCommand = (projectDirVariable: string, agent: HookAgent) => `NODE_EXTRA_CA_CERTS= "$${projectDirVariable}"/node_modules/.bin/outloop hook ${agent}`;
+
+/** Per agent: where its project settings live, and the tools whose input can carry a key somewhere (files, commands, URLs, MCP servers). */
+export const AGENT_SETTINGS = {
+  claude: {
+    agent: 'claude-code',
+    file: '.claude/settings.json',
+    command: hookCommand('CLAUDE_PROJECT_DIR', 'claude-code'),
+    events: [{ event: 'UserPromptSubmit' }, { event: 'PreToolUse', matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*' }],
+  },
+  gemini: {
+    agent: 'gemini-cli',
+    file: '.gemini/settings.json',
+    command: hookCommand('GEMINI_PROJECT_DIR', 'gemini-cli'),
+    events: [{ event: 'BeforeAgent' }, { event: 'BeforeTool', matcher: 'run_shell_command|write_file|replace|web_fetch|mcp__.*' }],
+  },
+} satisfies Record<string, AgentSettings>;
+
+export function editAgentSettings(settingsOf: AgentSettings, text: string | null): FileEdit {
+  const { file, command, events, agent } = settingsOf;
+  const settings = text === null || text.trim() === '' ? {} : parseSettings(file, text);
+  const hooks = settings.hooks ?? {};
+  if (!isObject(hooks)) throw new UsageError(`${file}: "hooks" is not an object`);
+  const notes: string[] = [];
+  for (const { event, matcher } of events) {
+    const groups = hooks[event] ?? [];
+    if (!Array.isArray(groups)) throw new UsageError(`${file}: hooks.${event} is not a list`);
+    if (groups.some((g) => runsOurHook(g, agent))) continue;
+    hooks[event] = [...groups, { ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command }] }];
+    notes.push(`${event} hook added`);
+  }
+  if (!notes.length) return { content: null, notes: [`already runs outloop hook ${agent}`], warnings: [] };
+  settings.hooks = hooks;
+  return { content: stringifyLike(text ?? '', settings), notes, warnings: [] };
+}
+
+function runsOurHook(group: unknown, agent: HookAgent): boolean {
+  const ours = new RegExp(`\\boutloop\\s+hook\\s+${agent}\\b`);
+  return isObject(group) && Array.isArray(group.hooks) && group.hooks.some((h) => isObject(h) && typeof h.command === 'string' && ours.test(h.command));
+}
+
+function parseSettings(file: string, text: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(data)) throw new UsageError(`${file} is not a JSON object`);
+  return data;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
