@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { BrokerActivity } from '../src/audit/broker-activity.js';
 import { fingerprint } from '../src/detect/redact.js';
+import { appendBrokerRecords, type BrokerOutcome, type BrokerRecord } from '../src/exec/broker-log.js';
 import { ANTHROPIC, CLI, fakeKey, runCli, tempDir, writeFiles } from './helpers.js';
 import { onTerminal } from './pty.js';
 
@@ -148,5 +150,50 @@ describe('outloop audit', () => {
       assert.match(r.stderr, message);
       assert.ok(!r.stderr.includes(acmeKey) && !r.stderr.includes(acmeKey.slice(14, 40)), 'the error never echoes the key');
     }
+  });
+});
+
+describe("outloop audit: what the broker did in ROOT's workspaces", () => {
+  it('counts what outloop exec resolved there and lists every refused attempt, from its log', () => {
+    const { root, home } = setup();
+    const log = path.join(path.dirname(root), 'broker.jsonl');
+    const record = (time: string, rel: string, alias: string, outcome: BrokerOutcome, why: string): BrokerRecord => ({
+      time,
+      alias,
+      variables: ['KEY'],
+      workspace: rel.startsWith('/') ? rel : path.join(root, rel),
+      workspaceTenant: null,
+      command: 'node',
+      outcome,
+      why,
+      pid: 1,
+    });
+    const recent = new Date(Date.now() - 3600_000).toISOString();
+    const old = new Date(Date.now() - 40 * 24 * 3600_000).toISOString();
+    appendBrokerRecords(log, [
+      record(recent, 'acme/web', 'outloop://acme/anthropic', 'resolved', 'client "acme"\'s own key'),
+      record(recent, 'globex/api', 'outloop://acme/anthropic', 'denied', 'client "acme"\'s key in client "globex"\'s workspace, and no grant covers it'),
+      record(recent, 'globex/api', 'outloop://globex/stripe', 'withheld', 'another alias of this run was denied'),
+      // Elsewhere on the machine, and before the window: not this audit's business.
+      record(recent, path.join(path.dirname(root), 'clients-old/x'), 'outloop://acme/anthropic', 'denied', 'elsewhere'),
+      record(old, 'acme/web', 'outloop://acme/anthropic', 'resolved', 'long ago'),
+    ]);
+    fs.appendFileSync(log, '{"time": "torn\n');
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: undefined, XDG_CONFIG_HOME: undefined, OUTLOOP_BROKER_LOG: log };
+
+    const json = runCli(['audit', root, '--format', 'json'], { env });
+    const broker = (JSON.parse(json.stdout) as { audit: { broker: BrokerActivity } }).audit.broker;
+    assert.deepEqual(
+      { ...broker, since: typeof broker.since, denied: broker.denied.map((d) => [d.alias, path.relative(root, d.workspace)]) },
+      { file: log, since: 'string', resolved: 1, missing: 0, withheld: 1, denied: [['outloop://acme/anthropic', path.join('globex', 'api')]], unreadableLines: 1 },
+    );
+    const text = runCli(['audit', root], { env });
+    assert.match(text.stdout, /outloop exec since \S+: 1 key resolved, 1 refused, 0 not in the vault/);
+    assert.match(text.stdout, /refused \S+ outloop:\/\/acme\/anthropic in globex\/api \(KEY, node\): client "acme"'s key in client "globex"'s workspace/);
+    assert.match(text.stdout, /1 line of the log could not be read/);
+
+    // No log: nothing to say.
+    const none = runCli(['audit', root, '--format', 'json'], { env: { ...env, OUTLOOP_BROKER_LOG: path.join(home, 'none.jsonl') } });
+    assert.equal((JSON.parse(none.stdout) as { audit: { broker: unknown } }).audit.broker, null);
   });
 });

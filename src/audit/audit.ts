@@ -3,6 +3,7 @@
  * plus every agent transcript on this machine whose session ran inside ROOT, in one result; compares
  * it with the last saved snapshot (new, fixed, still open) and, when asked, saves a new one.
  */
+import { brokerActivity, type BrokerActivity } from './broker-activity.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -29,6 +30,8 @@ export interface AuditResult extends ScanResult {
   saved: string | null;
   /** Transcripts found on this machine whose sessions ran inside ROOT. */
   transcripts: number;
+  /** What `outloop exec` resolved and refused in ROOT's workspaces since the last audit; null when nothing. */
+  broker: BrokerActivity | null;
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
@@ -54,7 +57,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const previous = latestSnapshot(root);
   const diff = previous ? compareSnapshots(previous, current) : null;
   const saved = options.save ? saveSnapshot(root, current) : null;
-  return { ...result, diff, saved, transcripts: transcripts.length };
+  const broker = brokerActivity(root, env, diff?.since.date ?? null, options.now ?? new Date());
+  return { ...result, diff, saved, transcripts: transcripts.length, broker };
 }
 
 function isDir(p: string): boolean {

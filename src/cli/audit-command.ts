@@ -89,7 +89,7 @@ export async function runAudit(args: string[], io: Io): Promise<number> {
   }
   const report = await import('../report/audit.js');
   const rows = report.tenantRows(result);
-  const footer = report.diffLine(result.diff, result.saved);
+  const footer = report.diffLine(result.diff, result.saved) + report.brokerLines(result);
   await progress?.finish(rows, footer.trimEnd());
   const output = values.output as string | undefined;
   if (format === 'json') emit(report.formatAuditJson(result), output, io);

@@ -1,4 +1,5 @@
-/** What an audit adds to the scan reports: the per-client table and what changed since the last one. */
+/** What an audit adds to the scan reports: the per-client table, what changed since the last one, and what the broker did. */
+import path from 'node:path';
 import type { AuditResult } from '../audit/audit.js';
 import type { AuditDiff } from '../audit/snapshot.js';
 import { formatJson } from './json.js';
@@ -11,6 +12,7 @@ export function formatAuditJson(result: AuditResult): string {
     transcripts: result.transcripts,
     saved: result.saved,
     since: result.diff ? { ...result.diff.since, new: result.diff.new.length, fixed: result.diff.fixed.length, open: result.diff.open, newFindings: result.diff.new, fixedFindings: result.diff.fixed } : null,
+    broker: result.broker,
   };
   return JSON.stringify(base, null, 2) + '\n';
 }
@@ -56,4 +58,15 @@ export function diffLine(diff: AuditDiff | null, saved: string | null): string {
   else parts.push('no earlier audit snapshot to compare with');
   if (saved) parts.push(`snapshot saved to ${saved}`);
   return parts.join('; ') + '\n';
+}
+
+/** The broker's part of an audit: counts, and every refused attempt on its own line. */
+export function brokerLines(result: AuditResult): string {
+  const b = result.broker;
+  if (!b) return '';
+  const root = result.root;
+  const head = `outloop exec since ${b.since}: ${b.resolved} key${b.resolved === 1 ? '' : 's'} resolved, ${b.denied.length} refused, ${b.missing} not in the vault (log: ${b.file})`;
+  const refused = b.denied.map((r) => `  refused ${r.time} ${r.alias} in ${path.relative(root, r.workspace) || '.'} (${r.variables.join(', ')}, ${r.command}): ${r.why}`);
+  const unreadable = b.unreadableLines ? [`  ${b.unreadableLines} line${b.unreadableLines === 1 ? '' : 's'} of the log could not be read`] : [];
+  return [head, ...refused, ...unreadable].join('\n') + '\n';
 }
