@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Detector } from './detect/engine.js';
-import { SEVERITY_ORDER, type Finding, type ScanWarning, type SourceKind, type TranscriptContext } from './model/finding.js';
+import { SEVERITY_ORDER, type Finding, type ScanWarning, type SourceKind } from './model/finding.js';
+import type { TextInput } from './model/text-input.js';
 import { readRuleCache } from './rules/cache.js';
 import { compilePacks, type RuleSet } from './rules/compile.js';
 import { loadBuiltinPacks, loadPackDir, type LoadedPack } from './rules/load.js';
@@ -20,6 +21,8 @@ import { applyBaseline, applyConfigAllow } from './enrich/suppress.js';
 import type { AccountOwner } from './tenancy/accounts.js';
 import { defaultWorkerCount, dropPrestartedWorkers } from './worker-start.js';
 import { isFolder, pathsToWalk } from './scan-paths.js';
+
+export type { TextInput };
 
 export interface ScanOptions {
   /** Folder that report paths are relative to; default: the single folder target, else the cwd. */
@@ -62,20 +65,6 @@ export interface ScanOptions {
   /** The environment that locates HOME, CLAUDE_CONFIG_DIR, CODEX_HOME... and that `env` scans (default: process.env). */
   environment?: NodeJS.ProcessEnv;
   onProgress?: (p: ScanProgress) => void;
-}
-
-/**
- * A text held in memory, scanned as if it were at `path` (relative to the root: the rules' path
- * globs and the tenancy of a place go by it).
- */
-export interface TextInput {
-  path: string;
-  text: string;
-  source: SourceKind;
-  /** The agent session the text belongs to; its `cwd` is then the text's place (see tenancy/apply). */
-  transcript?: TranscriptContext;
-  /** The text this one replaces (an edit's old string, a file's current content): keys already in it are not reported. */
-  before?: string;
 }
 
 export interface ScanProgress {

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../model/errors.js';
 import type { AgentName, TranscriptContext } from '../model/finding.js';
-import type { TextInput } from '../scan.js';
+import type { TextInput } from '../model/text-input.js';
 
 export interface AgentHookEvent {
   agent: HookAgent;
