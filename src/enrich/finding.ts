@@ -23,6 +23,23 @@ interface Located {
   encoding?: string;
 }
 
+/**
+ * Findings never carry their secret. The rewriter must escrow a key it found by rendering or
+ * unescaping the file (it can't cut it out of the span), so it borrows the secrets here for the
+ * length of one synchronous scan: fingerprint → secret.
+ */
+let secretSink: Map<string, string> | null = null;
+
+export function withSecrets<T>(scan: () => T): { result: T; secrets: Map<string, string> } {
+  const secrets = new Map<string, string>();
+  secretSink = secrets;
+  try {
+    return { result: scan(), secrets };
+  } finally {
+    secretSink = null;
+  }
+}
+
 /** Matches in the fragment's own text; they must be sorted by start. */
 export function toFindings(fragment: Fragment, matches: Match[], warnings?: ScanWarning[]): Finding[] {
   const latin1 = fragment.encoding === 'utf8';
@@ -100,6 +117,7 @@ function locatedFindings(fragment: Fragment, located: Located[], warnings?: Scan
       tenant: null,
       owner: null,
     };
+    secretSink?.set(finding.fingerprint, loc.latin1 ? Buffer.from(m.secret, 'latin1').toString('utf8') : m.secret);
     if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
     const reason = inlineAllow(text, savedLineStart, loc.start);
     if (reason) finding.suppressed = { by: 'inline', reason };

@@ -9,6 +9,8 @@ import type { OutloopConfig } from '../config/load.js';
 import type { Detector } from '../detect/engine.js';
 import { fingerprint as fingerprintOf } from '../detect/redact.js';
 import { sniff } from '../decode/text.js';
+import { withSecrets } from '../enrich/finding.js';
+import { scanFile } from '../scan-file.js';
 import type { Finding } from '../model/finding.js';
 import { isAccountRule, FOREIGN_ACCOUNT } from '../tenancy/accounts.js';
 import { slug } from '../tenancy/bind.js';
@@ -142,6 +144,16 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
     }
     const kind = formatOf(rel, bytes);
     const checker = await checkerFor(kind);
+    // For keys found by rendering or unescaping (see RESCANNED): what a fresh scan of the file finds
+    // (once per file), each at its span with its secret.
+    let found: Map<string, string> | null = null;
+    const refound = (f: Finding): string | null => {
+      if (!found) {
+        const { result, secrets } = withSecrets(() => scanFile(abs, rel, options.detector, f.source));
+        found = new Map(result.findings.map((x) => [spanKey(x), secrets.get(x.fingerprint)!]));
+      }
+      return found.get(spanKey(f)) ?? null;
+    };
     const text = kind === 'js' || kind === 'ts' ? bytes.toString('utf8') : '';
     const charAt = (byte: number) => bytes.subarray(0, byte).toString('utf8').length;
 
@@ -167,7 +179,7 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       }
       const source = bytes.subarray(start, end);
       const encoding = first.encoding ?? null;
-      const secrets = extractSecrets(source, encoding, group, options.detector, rel);
+      const secrets = extractSecrets(source, encoding, group, options.detector, rel, refound);
       if (secrets === ALREADY) continue;
       if (typeof secrets === 'string') {
         group.forEach((f) => skip(f, secrets));
@@ -257,8 +269,20 @@ interface Extracted {
   rebuild(aliases: string[]): string;
 }
 
+/**
+ * Layers whose decoding renders or unescapes the bytes around a key (terminal output with escape
+ * codes between its characters, shell history escapes, percent-encoding, a cast's event text, and
+ * JSON strings holding any of these): the span's bytes are not the key's own, so the whole span
+ * becomes the alias (its original bytes escrowed, as for every encoded span), once a fresh scan of
+ * the file shows the same key at the same span. Within one line only: a span across lines crosses
+ * the file's own structure (two recorded events, two history entries).
+ */
+const RESCANNED = new Set(['json', 'terminal', 'percent', 'fish-history', 'zsh-history', 'asciinema']);
+
+const spanKey = (f: Finding) => `${f.span.start}:${f.span.end}:${f.fingerprint}`;
+
 /** The secrets a span holds, checked against the findings' fingerprints; a string says why not. */
-function extractSecrets(source: Buffer, encoding: string | null, group: Finding[], detector: Detector, rel: string): Extracted | string {
+function extractSecrets(source: Buffer, encoding: string | null, group: Finding[], detector: Detector, rel: string, refound: (f: Finding) => string | null): Extracted | string {
   const text = source.toString('utf8');
   if (encoding === null) {
     const f = group[0]!;
@@ -318,6 +342,14 @@ function extractSecrets(source: Buffer, encoding: string | null, group: Finding[
         return encode(Buffer.from(out + decoded.slice(at), 'utf8'));
       },
     };
+  }
+  if (encoding.split('+').every((layer) => RESCANNED.has(layer))) {
+    const f = group[0]!;
+    if (group.length > 1) return `not rewritten: several keys in one ${encoding} span`;
+    if (/[\r\n]/.test(text)) return `not rewritten: the ${encoding} span runs over several lines`;
+    const secret = refound(f);
+    if (secret === null) return 'not rewritten: the file changed since it was scanned';
+    return { list: [{ finding: f, secret }], rebuild: (a) => a[0]! };
   }
   return `not rewritten: ${encoding} (keys found through this encoding are not rewritten yet)`;
 }

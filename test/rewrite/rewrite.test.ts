@@ -110,23 +110,25 @@ test('rewrite: a bound key becomes its binding alias; unbound keys get the locat
   assert.deepEqual(leaks(r.out + outloopState(root), [a, b]), []);
 });
 
-test('rewrite: percent-encoded keys are refused with a clear reason; a live transcript waits for --force', async () => {
+test('rewrite: a percent-encoded key becomes the alias, its key (decoded) in the vault; a live transcript waits for --force', async () => {
   const root = tempDir('outloop-rw-');
   const k = ANTHROPIC('pct');
   const t = ANTHROPIC('live');
+  const url = `curl "https://example.com/?key=${k.replace(/-/g, '%2D')}"\n`;
   writeFiles(root, {
-    'url.txt': `curl "https://example.com/?key=${k.replace(/-/g, '%2D')}"\n`,
+    'url.txt': url,
     'live.jsonl': JSON.stringify({ type: 'user', sessionId: 's', uuid: 'u', cwd: root, message: { role: 'user', content: `key ${t}` } }) + '\n',
   });
   const vault = new DirVault(tempDir('outloop-vault-'));
   const r = await cli('rewrite', ['--yes'], root, vault);
   assert.equal(r.code, 1, r.out);
-  assert.match(r.out, /not rewritten: percent/);
+  assert.equal(fs.readFileSync(path.join(root, 'url.txt'), 'utf8'), 'curl "https://example.com/?key=outloop://default/anthropic"\n');
+  assert.equal(await vault.get('outloop://default/anthropic'), k, 'the vault holds the key itself, decoded');
   assert.match(r.out, /transcript modified \d+s ago/);
   assert.deepEqual(leaks(r.out, [k, t]), []);
   const forced = await cli('rewrite', ['--yes', '--force'], root, vault);
-  assert.match(fs.readFileSync(path.join(root, 'live.jsonl'), 'utf8'), /outloop:\/\/default\/anthropic/);
-  assert.equal(forced.code, 1, 'the percent key is still there');
+  assert.match(fs.readFileSync(path.join(root, 'live.jsonl'), 'utf8'), /outloop:\/\/default\/anthropic-2/);
+  assert.equal(forced.code, 0, forced.out);
 });
 
 test('rewrite: a file changed after the scan is not touched', async () => {
