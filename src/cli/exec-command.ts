@@ -140,7 +140,7 @@ async function prepare(argv: string[], options: ExecOptions, cwd: string, stderr
   };
   // Before the vault is opened: may this workspace have these keys? Every alias asked for is logged.
   const { aliases } = wantedAliases(merged);
-  const ledger = aliases.size ? await authorize({ aliases, cwd, env, command: parsed.command }) : null;
+  const ledger = aliases.size ? await authorize({ aliases, cwd, env, command: parsed.command, envFiles: files.map((f) => path.resolve(cwd, f)) }) : null;
   let resolved: ResolvedEnv;
   try {
     resolved = await resolveEnv(merged, open);

@@ -15,7 +15,7 @@ import { agentHookEvent, DIALECTS, type HookAgent } from '../sources/agent-hook.
 import type { Io } from './run.js';
 
 export const HOOK_USAGE = 'usage: outloop hook claude-code|codex|gemini-cli [--config FILE] < event.json';
-/** Claude Code's codes (see the module comment). */
+/** The agents' codes (see the module comment). */
 const HOOK_EXIT = { pass: 0, hookFailed: 1, block: 2 } as const;
 
 export async function runHook(args: string[], io: Io): Promise<number> {

@@ -4,7 +4,7 @@
  * what became of it (broker-log.ts). A run with one alias not granted resolves none and runs nothing.
  */
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
 import { UsageError } from '../model/errors.js';
 import { Tenancy } from '../tenancy/tenancy.js';
 import { appendBrokerRecords, brokerLogFile, type BrokerOutcome, type BrokerRecord } from './broker-log.js';
@@ -15,6 +15,8 @@ export interface BrokerRequest {
   aliases: Map<string, string[]>;
   /** The folder the command runs in: the workspace grants are about. */
   cwd: string;
+  /** The env files read (absolute): where the config is looked for when none is above cwd. */
+  envFiles: string[];
   env: NodeJS.ProcessEnv;
   command: string;
 }
@@ -27,7 +29,14 @@ export interface BrokerLedger {
 
 /** Throws (after logging) when any alias is not granted here; otherwise the ledger to log the outcome in. */
 export async function authorize(request: BrokerRequest): Promise<BrokerLedger> {
-  const config = await loadConfig({ startDir: request.cwd });
+  // The config above the workspace; else the one above an env file (a command run from outside the
+  // agency's tree with a client's .env is still judged by the agency's clients).
+  let config = await loadConfig({ startDir: request.cwd });
+  for (const file of request.envFiles) {
+    if (config.file) break;
+    const found = findConfigFile(path.dirname(file));
+    if (found) config = await loadConfig({ file: found, startDir: path.dirname(found) });
+  }
   const policy = new GrantPolicy(config, Object.keys(config.tenants).length ? new Tenancy(config) : null);
   const workspace = path.resolve(request.cwd);
   const workspaceTenant = policy.workspaceTenant(workspace);
@@ -53,7 +62,7 @@ export async function authorize(request: BrokerRequest): Promise<BrokerLedger> {
     log((d) => (d.granted ? { outcome: 'withheld', why: 'another alias of this run was denied' } : { outcome: 'denied', why: d.why }));
     const lines = denied.map((d) => `${d.alias} (in ${d.variables.join(', ')}): ${d.why}`);
     const rel = path.relative(config.dir, workspace).split(path.sep).join('/');
-    const glob = rel === '' ? '**' : rel.startsWith('..') ? null : `${rel}/**`;
+    const glob = rel === '' ? '**' : rel.split('/')[0] === '..' || path.isAbsolute(rel) ? null : `${rel}/**`;
     const hint = glob && config.file ? `\nTo allow it, add to ${config.file}: "grants": [{ "alias": "${denied[0]!.alias}", "paths": ["${glob}"], "reason": "…" }]` : '';
     throw new UsageError(`not granted in ${workspace}: ${lines.join('; ')}; nothing was run${hint}`);
   }

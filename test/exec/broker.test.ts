@@ -160,6 +160,16 @@ describe('outloop exec through the broker', () => {
     assert.ok(added.every((x) => x.fingerprint === undefined));
   });
 
+  it("judges a run from outside the agency's tree by the config above its env file", () => {
+    const outside = tempDir('outloop-broker-outside-');
+    const r = runCli(['exec', '--env-file', path.join(root, 'clients/acme/web/.env'), '--', process.execPath, script, 'STRIPE_SECRET_KEY'], { cwd: outside, env });
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /outloop:\/\/acme\/stripe \(in STRIPE_SECRET_KEY\): client "acme"'s key in a folder of no client, and no grant covers it; nothing was run/);
+    assert.doesNotMatch(r.stderr, /To allow it/, 'no grant can name a folder outside the config');
+    assert.equal(records().at(-1)!.outcome, 'denied');
+  });
+
   it('logs a missing vault entry as missing, and the run as not made', () => {
     const before = records().length;
     const r = exec('clients/globex/web', 'missing.env', ['ANTHROPIC_API_KEY', 'SENDGRID_API_KEY']);
