@@ -166,6 +166,24 @@ describe('agent hook: tool calls', () => {
     assert.match(r.stderr, /at tool_input\.blocks\[0\]\.text\.text/);
   });
 
+  it('stops a read of a file holding a raw key (it would enter the session), and lets it through once the file holds the alias', () => {
+    const dir = tempDir('outloop-agent-');
+    const key = STRIPE('read');
+    writeFiles(dir, { 'web/.env': `DEBUG=1\nSTRIPE_SECRET_KEY=${key}\n`, 'web/README.md': '# web\n' });
+    const r = hook(tool(dir, 'Read', { file_path: path.join(dir, 'web/.env') }), { keys: [key] });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^outloop blocked this Read call: web\/\.env holds a key, and reading it would put it into this session\./);
+    assert.ok(r.stderr.includes(`${sha(key)} at web/.env:2`));
+    assert.match(r.stderr, /outloop rewrite web\/\.env/);
+    assert.equal(hook(tool(dir, 'Read', { file_path: path.join(dir, 'web/README.md') })).code, 0);
+    fs.writeFileSync(path.join(dir, 'web/.env'), 'DEBUG=1\nSTRIPE_SECRET_KEY=outloop://acme/stripe\n');
+    assert.equal(hook(tool(dir, 'Read', { file_path: path.join(dir, 'web/.env') }), { keys: [key] }).code, 0);
+    // Gemini CLI's read_file names the file `path`.
+    fs.writeFileSync(path.join(dir, 'web/.env'), `STRIPE_SECRET_KEY=${key}\n`);
+    const gemini = hook({ cwd: dir, hook_event_name: 'BeforeTool', tool_name: 'read_file', tool_input: { path: path.join(dir, 'web/.env') } }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(gemini.code, 2, gemini.stderr);
+  });
+
   it('lets a read or a clean tool call through, and ignores events with nothing to check', () => {
     const dir = tempDir('outloop-agent-');
     assert.equal(hook(tool(dir, 'Read', { file_path: path.join(dir, '.env') })).code, 0);
@@ -241,7 +259,7 @@ describe('init --claude / --gemini', () => {
     assert.deepEqual(settings, {
       hooks: {
         UserPromptSubmit: [{ hooks: [{ type: 'command', command: claude.command }] }],
-        PreToolUse: [{ matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*', hooks: [{ type: 'command', command: claude.command }] }],
+        PreToolUse: [{ matcher: 'Bash|Read|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*', hooks: [{ type: 'command', command: claude.command }] }],
       },
     });
     assert.equal(claude.command, 'NODE_EXTRA_CA_CERTS= "$CLAUDE_PROJECT_DIR"/node_modules/.bin/outloop hook claude-code');
@@ -261,7 +279,7 @@ describe('init --claude / --gemini', () => {
     const g = JSON.parse(gemini.content!);
     assert.deepEqual(g.general, { vimMode: true });
     assert.deepEqual(Object.keys(g.hooks), ['BeforeAgent', 'BeforeTool']);
-    assert.equal(g.hooks.BeforeTool[0].matcher, 'run_shell_command|write_file|replace|web_fetch|mcp__.*');
+    assert.equal(g.hooks.BeforeTool[0].matcher, 'run_shell_command|read_file|write_file|replace|web_fetch|mcp__.*');
     assert.match(g.hooks.BeforeAgent[0].hooks[0].command, /"\$GEMINI_PROJECT_DIR"\/node_modules\/\.bin\/outloop hook gemini-cli$/);
     // One agent's hook line doesn't count as another's.
     assert.notEqual(editAgentSettings(AGENT_SETTINGS.gemini, fresh.content).content, null);

@@ -9,7 +9,7 @@
  * prompt but never wedges the session. Gemini CLI reads a passing hook's stdout as JSON: it gets `{}`.
  */
 import { parseArgs } from 'node:util';
-import { promptBlockedMessage, toolBlockedMessage } from '../report/agent-hook.js';
+import { promptBlockedMessage, readBlockedMessage, toolBlockedMessage } from '../report/agent-hook.js';
 import { scan } from '../scan.js';
 import { agentHookEvent, DIALECTS, type HookAgent } from '../sources/agent-hook.js';
 import type { Io } from './run.js';
@@ -31,7 +31,8 @@ export async function runHook(args: string[], io: Io): Promise<number> {
     if (!event || event.texts.length === 0) return pass();
     const result = await scan({ texts: event.texts, root: event.cwd, ...(values.config ? { configFile: values.config } : {}) });
     if (result.findings.length === 0) return pass();
-    io.stderr.write(event.kind === 'prompt' ? promptBlockedMessage(event, result.findings) : toolBlockedMessage(event, result.findings));
+    const message = event.kind === 'prompt' ? promptBlockedMessage : event.kind === 'read' ? readBlockedMessage : toolBlockedMessage;
+    io.stderr.write(message(event, result.findings));
     return HOOK_EXIT.block;
   } catch (err) {
     io.stderr.write(`outloop: the hook could not check this event: ${(err as Error).message ?? String(err)}\n`);

@@ -1,7 +1,7 @@
 /**
  * `outloop init --claude` / `--gemini`: the agent's project settings (shared with the team through
  * git) get two hooks running `outloop hook AGENT`: before each prompt reaches the model, and before
- * each tool call that writes a file, runs a command, fetches a URL or calls an MCP server.
+ * each tool call that reads or writes a file, runs a command, fetches a URL or calls an MCP server.
  * Everything already in the settings stays as it is; a second run changes nothing.
  */
 import { UsageError } from '../model/errors.js';
@@ -29,13 +29,13 @@ export const AGENT_SETTINGS = {
     agent: 'claude-code',
     file: '.claude/settings.json',
     command: hookCommand('CLAUDE_PROJECT_DIR', 'claude-code'),
-    events: [{ event: 'UserPromptSubmit' }, { event: 'PreToolUse', matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*' }],
+    events: [{ event: 'UserPromptSubmit' }, { event: 'PreToolUse', matcher: 'Bash|Read|Write|Edit|MultiEdit|NotebookEdit|WebFetch|mcp__.*' }],
   },
   gemini: {
     agent: 'gemini-cli',
     file: '.gemini/settings.json',
     command: hookCommand('GEMINI_PROJECT_DIR', 'gemini-cli'),
-    events: [{ event: 'BeforeAgent' }, { event: 'BeforeTool', matcher: 'run_shell_command|write_file|replace|web_fetch|mcp__.*' }],
+    events: [{ event: 'BeforeAgent' }, { event: 'BeforeTool', matcher: 'run_shell_command|read_file|write_file|replace|web_fetch|mcp__.*' }],
   },
 } satisfies Record<string, AgentSettings>;
 

@@ -41,6 +41,17 @@ export function toolBlockedMessage(event: AgentHookEvent, findings: Finding[]): 
   return lines.join('\n') + '\n';
 }
 
+/** For the agent: the file holds keys it has no need to see; the user can take them out first. */
+export function readBlockedMessage(event: AgentHookEvent, findings: Finding[]): string {
+  const file = findings[0]!.path;
+  return [
+    `outloop blocked this ${event.tool ?? 'read'} call: ${file} holds ${count(findings)}, and reading it would put ${findings.length === 1 ? 'it' : 'them'} into this session.`,
+    ...findings.map(describe),
+    '',
+    `Do not read it another way (cat, grep, a script). Ask the user to run \`outloop rewrite ${file}\`: each key goes to the vault and the file keeps its outloop:// alias, and is then safe to read; commands get the keys through \`outloop exec\`.`,
+  ].join('\n') + '\n';
+}
+
 function describe(f: Finding): string {
   const where = f.transcript ? (f.transcript.jsonPath ?? 'input') : `${f.path}:${f.line}`;
   const client = f.wrongClient ? ` — client "${f.owner}"'s key, in client "${f.tenant}"'s workspace` : f.owner ? ` — client "${f.owner}"'s key` : '';

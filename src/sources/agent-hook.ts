@@ -23,7 +23,8 @@ import type { TextInput } from '../model/text-input.js';
 
 export interface AgentHookEvent {
   agent: HookAgent;
-  kind: 'prompt' | 'tool';
+  /** `read`: a tool that would read a file into the session (its texts: the file as it is). */
+  kind: 'prompt' | 'tool' | 'read';
   /** The tool's name for a tool call (`Bash`, `Write`, `mcp__slack__post_message`...). */
   tool: string | null;
   sessionId: string | null;
@@ -48,6 +49,8 @@ interface Dialect {
   promptEvent: string;
   toolEvent: string;
   fileTools: Record<string, FileTool>;
+  /** Tools that read a file into the session, and the field naming the file. */
+  readTools: Record<string, string>;
 }
 
 const CLAUDE_FILE_TOOLS: Record<string, FileTool> = {
@@ -58,15 +61,19 @@ const CLAUDE_FILE_TOOLS: Record<string, FileTool> = {
 };
 
 export const DIALECTS: Record<HookAgent, Dialect> = {
-  'claude-code': { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS },
-  codex: { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS },
+  'claude-code': { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS, readTools: { Read: 'file_path' } },
+  codex: { promptEvent: 'UserPromptSubmit', toolEvent: 'PreToolUse', fileTools: CLAUDE_FILE_TOOLS, readTools: { Read: 'file_path' } },
   'gemini-cli': {
     promptEvent: 'BeforeAgent',
     toolEvent: 'BeforeTool',
     fileTools: { write_file: { text: 'content', path: 'file_path' }, replace: { text: 'new_string', old: 'old_string', path: 'file_path' } },
+    readTools: { read_file: 'path' },
   },
 };
-/** Files past this size are not read to tell an edit's new keys from old ones (they count as new). */
+/**
+ * Files past this size are not read to tell an edit's new keys from old ones (they count as new),
+ * nor checked before an agent reads them (agents read big files a slice at a time).
+ */
 const MAX_BEFORE_BYTES = 16 * 1024 * 1024;
 
 /** Parses an agent's hook event; null for an event that carries nothing to check (SessionStart...). */
@@ -102,6 +109,7 @@ export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackC
   if (event === dialect.toolEvent) {
     const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
     const input = isObject(data.tool_input) ? data.tool_input : {};
+    if (Object.hasOwn(dialect.readTools, tool)) return { ...base, kind: 'read', tool, texts: readToolTexts(input, dialect.readTools[tool]!, cwd) };
     const fileTool = Object.hasOwn(dialect.fileTools, tool) ? dialect.fileTools[tool]! : null;
     const texts = fileTool ? fileToolTexts(fileTool, input, cwd) : null;
     return { ...base, kind: 'tool', tool, texts: texts ?? stringsOf(input, 'tool_input', tool, session) };
@@ -122,6 +130,15 @@ function fileToolTexts(tool: FileTool, input: Record<string, unknown>, cwd: stri
   };
   if (tool.edits) return Array.isArray(input.edits) ? input.edits.filter(isObject).map((e) => at(e[tool.text], tool.old ? e[tool.old] : undefined)) : null;
   return typeof input[tool.text] === 'string' ? [at(input[tool.text], tool.old ? input[tool.old] : undefined)] : null;
+}
+
+/** A file an agent is about to read: what it holds now, as that file (nothing when it can't be read). */
+function readToolTexts(input: Record<string, unknown>, field: string, cwd: string): TextInput[] {
+  const file = [input[field], input.file_path, input.path].find((v): v is string => typeof v === 'string' && v !== '');
+  if (!file) return [];
+  const text = readSmall(path.resolve(cwd, file));
+  if (text === null) return [];
+  return [{ path: path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/') || path.basename(file), text, source: 'agent' }];
 }
 
 /** Every string in a tool's input (a command, a URL, an MCP tool's message), each as its own text. */
