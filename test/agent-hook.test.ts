@@ -326,3 +326,48 @@ describe('init --claude / --gemini', () => {
     }
   });
 });
+
+describe('init --user', () => {
+  it("writes the agents' user settings, running this outloop by absolute path from any folder; idempotent, and brought up to date after Node moves", () => {
+    const home = tempDir('outloop-user-home-');
+    const elsewhere = tempDir('outloop-user-cwd-');
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: undefined };
+    const none = runCli(['init', '--user'], { cwd: elsewhere, env });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /add --claude, --gemini or both/);
+    const r = runCli(['init', '--user', '--claude', '--gemini'], { cwd: elsewhere, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^outloop init --user: 2 file\(s\) changed/);
+    assert.match(runCli(['init', '--user', '--claude', '--gemini'], { cwd: elsewhere, env }).stdout, /already set up, nothing changed/);
+    assert.ok(!fs.existsSync(path.join(elsewhere, '.claude')), 'nothing written in the current folder');
+
+    const key = ANTHROPIC('init-user');
+    const session = tempDir('outloop-user-session-');
+    for (const [file, event] of [
+      ['.claude/settings.json', 'UserPromptSubmit'],
+      ['.gemini/settings.json', 'BeforeAgent'],
+    ] as const) {
+      const command: string = JSON.parse(fs.readFileSync(path.join(home, file), 'utf8')).hooks[event][0].hooks[0].command;
+      assert.ok(command.includes(process.execPath), 'this Node, by absolute path');
+      // A shell with no node and no outloop on PATH still runs it.
+      const run = (text: string) => spawnSync('/bin/sh', ['-c', command], { cwd: session, input: JSON.stringify({ hook_event_name: event, cwd: session, prompt: text }), encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      const blocked = run(`key ${key}`);
+      assert.equal(blocked.status, 2, `${file}: ${blocked.stderr}`);
+      assert.ok(blocked.stderr.includes(sha(key)) && !blocked.stderr.includes(key));
+      assert.equal(run('hi').status, 0);
+    }
+    // After Node moved: the old line is brought up to date, not doubled.
+    const claudeFile = path.join(home, '.claude/settings.json');
+    const moved = fs.readFileSync(claudeFile, 'utf8').replaceAll(JSON.stringify(process.execPath).slice(1, -1), '/opt/old-node/bin/node');
+    fs.writeFileSync(claudeFile, moved);
+    const again = runCli(['init', '--user', '--claude'], { cwd: elsewhere, env });
+    assert.match(again.stdout, /UserPromptSubmit hook updated; PreToolUse hook updated/);
+    const updated = JSON.parse(fs.readFileSync(claudeFile, 'utf8')).hooks;
+    assert.equal(updated.UserPromptSubmit.length, 1);
+    assert.ok(updated.UserPromptSubmit[0].hooks[0].command.includes(process.execPath));
+    // CLAUDE_CONFIG_DIR moves Claude Code's settings.
+    const config = path.join(home, 'claude-config');
+    assert.equal(runCli(['init', '--user', '--claude'], { cwd: elsewhere, env: { ...env, CLAUDE_CONFIG_DIR: config } }).code, 0);
+    assert.ok(fs.existsSync(path.join(config, 'settings.json')));
+  });
+});

@@ -27,9 +27,10 @@ Usage:
                                      run COMMAND with aliases resolved; masks the keys in its output
   outloop rules [--rules DIR]        list the rules
   outloop rules test [--rules DIR]   run the rules' own examples
-  outloop init [--dry-run] [--claude] [--gemini]
+  outloop init [--dry-run] [--claude] [--gemini] [--user]
                                      run the staged scan before every commit (husky); --claude and
-                                     --gemini also add agent hooks that stop keys at the prompt
+                                     --gemini also add agent hooks that stop keys at the prompt;
+                                     --user: only those hooks, for every session of this user
   outloop hook claude-code|codex|gemini-cli
                                      an agent's hook (prompt and tool-call events, on stdin); exit 2
                                      stops a prompt or tool call that holds a key

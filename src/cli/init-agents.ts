@@ -4,6 +4,8 @@
  * each tool call that reads or writes a file, runs a command, fetches a URL or calls an MCP server.
  * Everything already in the settings stays as it is; a second run changes nothing.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { UsageError } from '../model/errors.js';
 import type { HookAgent } from '../sources/agent-hook.js';
 import type { FileEdit } from './init-command.js';
@@ -39,6 +41,25 @@ export const AGENT_SETTINGS = {
   },
 } satisfies Record<string, AgentSettings>;
 
+export type AgentKey = keyof typeof AGENT_SETTINGS;
+
+/**
+ * `--user`: the agent's settings for every session of this user, in any folder (an agency's client
+ * workspaces needn't each install outloop). The hook then runs this very outloop by absolute path,
+ * with this Node: a hook's PATH may lack a global install's bin folder. Moving either means running
+ * `outloop init --user` again (until then the agent shows the hook's "not found" error at each prompt).
+ */
+export function userAgentSettings(key: AgentKey, env: NodeJS.ProcessEnv, entry: string, node: string): AgentSettings {
+  const home = env.HOME || os.homedir();
+  const file = key === 'claude' ? path.join(env.CLAUDE_CONFIG_DIR || path.join(home, '.claude'), 'settings.json') : path.join(home, '.gemini', 'settings.json');
+  const base = AGENT_SETTINGS[key];
+  return { ...base, file, command: `NODE_EXTRA_CA_CERTS= ${shellQuote(node)} ${shellQuote(entry)} hook ${base.agent}` };
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 export function editAgentSettings(settingsOf: AgentSettings, text: string | null): FileEdit {
   const { file, command, events, agent } = settingsOf;
   const settings = text === null || text.trim() === '' ? {} : parseSettings(file, text);
@@ -48,7 +69,14 @@ export function editAgentSettings(settingsOf: AgentSettings, text: string | null
   for (const { event, matcher } of events) {
     const groups = hooks[event] ?? [];
     if (!Array.isArray(groups)) throw new UsageError(`${file}: hooks.${event} is not a list`);
-    if (groups.some((g) => runsOurHook(g, agent))) continue;
+    const ours = groups.flatMap((g) => (isObject(g) && Array.isArray(g.hooks) ? g.hooks.filter((h) => isOurHook(h, agent)) : [])) as Array<Record<string, unknown>>;
+    if (ours.some((h) => h.command === command)) continue;
+    if (ours.length) {
+      // An earlier init's line (another Node, another outloop path): brought up to date in place.
+      ours[0]!.command = command;
+      notes.push(`${event} hook updated`);
+      continue;
+    }
     hooks[event] = [...groups, { ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command }] }];
     notes.push(`${event} hook added`);
   }
@@ -57,9 +85,11 @@ export function editAgentSettings(settingsOf: AgentSettings, text: string | null
   return { content: stringifyLike(text ?? '', settings), notes, warnings: [] };
 }
 
-function runsOurHook(group: unknown, agent: HookAgent): boolean {
-  const ours = new RegExp(`\\boutloop\\s+hook\\s+${agent}\\b`);
-  return isObject(group) && Array.isArray(group.hooks) && group.hooks.some((h) => isObject(h) && typeof h.command === 'string' && ours.test(h.command));
+/** A hook line an init wrote: the project's `.../outloop hook AGENT`, or `--user`'s absolute one (which starts with the emptied variable). */
+function isOurHook(h: unknown, agent: HookAgent): boolean {
+  if (!isObject(h) || typeof h.command !== 'string') return false;
+  const runsHook = new RegExp(`\\bhook\\s+${agent}\\s*$`).test(h.command);
+  return runsHook && (/\boutloop\b/.test(h.command) || h.command.startsWith('NODE_EXTRA_CA_CERTS= '));
 }
 
 function parseSettings(file: string, text: string): Record<string, unknown> {

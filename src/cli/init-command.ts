@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError } from '../model/errors.js';
 import type { Io } from './run.js';
 import { writeFileWhole } from '../write-file.js';
-import { AGENT_SETTINGS, editAgentSettings } from './init-agents.js';
+import { AGENT_SETTINGS, editAgentSettings, userAgentSettings } from './init-agents.js';
 import { stringifyLike } from './json-text.js';
 
 export const HUSKY_RANGE = '^9.1.7';
@@ -57,13 +57,35 @@ export interface PlannedFile extends FileEdit {
 }
 
 export async function runInit(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, allowPositionals: false, strict: true, options: { 'dry-run': { type: 'boolean' }, claude: { type: 'boolean' }, gemini: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: { 'dry-run': { type: 'boolean' }, claude: { type: 'boolean' }, gemini: { type: 'boolean' }, user: { type: 'boolean' } },
+  });
   const dryRun = Boolean(values['dry-run']);
+  if (values.user) return initUserHooks({ claude: Boolean(values.claude), gemini: Boolean(values.gemini), dryRun }, io);
   const root = findProjectRoot(process.cwd());
   const plan = planInit(root, { claude: Boolean(values.claude), gemini: Boolean(values.gemini) });
   if (!dryRun) for (const file of plan) applyFile(root, file);
   io.stdout.write(formatReport(root, plan, { dryRun, hooksActive: hooksActive(root), installCommand: installCommand(root) }));
   for (const file of plan) for (const warning of file.warnings) io.stderr.write(`outloop: warning: ${file.file}: ${warning}\n`);
+  return EXIT.clean;
+}
+
+/** `init --user --claude|--gemini`: the agents' user-level hooks only (no project, no git hook). */
+function initUserHooks(options: { claude: boolean; gemini: boolean; dryRun: boolean }, io: Io): number {
+  const keys = (['claude', 'gemini'] as const).filter((k) => options[k]);
+  if (!keys.length) throw new UsageError('--user sets up agent hooks for every session of this user: add --claude, --gemini or both');
+  const entry = fs.realpathSync(process.argv[1] ?? '');
+  const plan = keys.map((k) => {
+    const settings = userAgentSettings(k, io.env, entry, process.execPath);
+    return planFile('/', settings.file, 0o644, (text) => editAgentSettings(settings, text));
+  });
+  if (!options.dryRun) for (const file of plan) applyFile('/', file);
+  const changes = plan.filter((f) => f.content !== null).length;
+  const head = options.dryRun ? `outloop init --user --dry-run: ${changes ? `would change ${changes} file(s) (nothing written)` : 'nothing to change'}` : `outloop init --user: ${changes ? `${changes} file(s) changed` : 'already set up, nothing changed'}`;
+  io.stdout.write([head, ...plan.map((f) => `  ${f.file}  ${f.notes.join('; ')}`), `The hooks run ${entry} with ${process.execPath}: after moving either, run this again.`].join('\n') + '\n');
   return EXIT.clean;
 }
 
