@@ -3,7 +3,9 @@
  * hint, with a little context on its line (clipped before any other key on the line).
  */
 import type { Finding } from '../model/finding.js';
+import type { TextEncoding } from '../decode/text.js';
 import type { Plan } from './plan.js';
+import { decodeBytes, unitAt, unitOf } from './text-codec.js';
 
 const CONTEXT = 24;
 
@@ -14,20 +16,21 @@ export function renderDiff(plan: Plan): string {
     f.edits.forEach((e, i) => {
       const group = f.findings[i]!;
       const bytes = f.before;
-      const line = lineOf(bytes, e.start);
-      const lineStart = bytes.lastIndexOf(0x0a, e.start - 1) + 1;
-      let lineEnd = bytes.indexOf(0x0a, e.end);
-      if (lineEnd < 0) lineEnd = bytes.length;
-      let from = Math.max(lineStart, e.start - CONTEXT);
-      let to = Math.min(lineEnd, e.end + CONTEXT);
+      const enc = f.textEncoding;
+      const unit = unitOf(enc);
+      const line = lineOf(bytes, e.start, enc);
+      const lineStart = lineStartOf(bytes, e.start, enc);
+      const lineEnd = lineEndOf(bytes, e.end, enc);
+      let from = Math.max(lineStart, e.start - CONTEXT * unit);
+      let to = Math.min(lineEnd, e.end + CONTEXT * unit);
       for (const o of f.allFindings) {
         if (group.includes(o)) continue;
         if (o.span.end <= e.start && o.span.end > from) from = o.span.end;
         if (o.span.start >= e.end && o.span.start < to) to = o.span.start;
         if (o.span.start < e.start && o.span.end > e.start) from = e.start;
       }
-      const before = show(bytes.subarray(from, e.start).toString('utf8'));
-      const after = show(bytes.subarray(e.end, to).toString('utf8'));
+      const before = show(decodeBytes(bytes.subarray(from, e.start), enc));
+      const after = show(decodeBytes(bytes.subarray(e.end, to), enc));
       const lead = from > lineStart ? '…' : '';
       const tail = to < lineEnd ? '…' : '';
       const old = e.encoding === 'base64' ? `[REDACTED base64 run holding ${hints(group)}]` : `[REDACTED ${hints(group)}]`;
@@ -47,10 +50,35 @@ function hints(group: Finding[]): string {
   return group.map((f) => f.redacted).join(', ');
 }
 
-function lineOf(bytes: Buffer, offset: number): number {
+// Lines by code unit, so a UTF-16 file's line breaks are found on whole characters.
+function lineOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
   let n = 1;
-  for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) n++;
+  if (enc === 'utf8') {
+    for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) n++;
+    return n;
+  }
+  for (let i = firstUnit(bytes, enc); i < offset; i += 2) if (unitAt(bytes, i, enc) === 0x0a) n++;
   return n;
+}
+
+function lineStartOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
+  const unit = unitOf(enc);
+  let i = offset - unit;
+  while (i >= firstUnit(bytes, enc) && unitAt(bytes, i, enc) !== 0x0a) i -= unit;
+  return Math.max(i + unit, firstUnit(bytes, enc));
+}
+
+function lineEndOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
+  const unit = unitOf(enc);
+  let i = offset;
+  while (i + unit <= bytes.length && unitAt(bytes, i, enc) !== 0x0a) i += unit;
+  return Math.min(i, bytes.length);
+}
+
+/** UTF-16 text starts after its byte order mark, when it has one. */
+function firstUnit(bytes: Buffer, enc: TextEncoding): number {
+  const bom = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  return enc !== 'utf8' && bom ? 2 : 0;
 }
 
 /** Control characters (escape codes in a log) shown as \xNN so the diff never drives a terminal. */

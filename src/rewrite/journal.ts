@@ -48,6 +48,8 @@ export interface JournalFile {
   reason?: string;
   /** Re-stage after writing (`rewrite --staged`). */
   stage?: boolean;
+  /** A UTF-16 file's encoding (absent: UTF-8): replacements and restored keys are written in it. */
+  textEncoding?: 'utf16le' | 'utf16be';
   edits: JournalEdit[];
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { OutloopConfig } from '../config/load.js';
 import type { Detector } from '../detect/engine.js';
 import { fingerprint as fingerprintOf } from '../detect/redact.js';
-import { sniff } from '../decode/text.js';
+import { sniff, type TextEncoding } from '../decode/text.js';
 import { withSecrets } from '../enrich/finding.js';
 import { scanFile } from '../scan-file.js';
 import type { Finding } from '../model/finding.js';
@@ -16,6 +16,7 @@ import { isAccountRule, FOREIGN_ACCOUNT } from '../tenancy/accounts.js';
 import { slug } from '../tenancy/bind.js';
 import { aliasFor, type VaultBackend } from '../vault/vault.js';
 import { sha256 } from './atomic.js';
+import { decodeBytes, encodeText } from './text-codec.js';
 import { checkerFor, formatOf, type FormatKind } from './formats.js';
 import type { JournalEdit } from './journal.js';
 
@@ -47,6 +48,8 @@ export interface PlanFile {
   /** Every finding of the file, rewritten or not (for masking the diff). */
   allFindings: Finding[];
   stage: boolean;
+  /** The file's text encoding, which the rewrite keeps. */
+  textEncoding: TextEncoding;
 }
 
 /** A vault entry the run must hold before any file changes. */
@@ -134,10 +137,14 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       continue;
     }
     const sniffed = sniff(bytes.subarray(0, 8000));
-    if (sniffed.kind !== 'text' || sniffed.encoding !== 'utf8') {
-      findings.forEach((f) => skip(f, `not rewritten: ${sniffed.kind === 'text' ? sniffed.encoding : 'binary'} file (only UTF-8 files are rewritten for now)`));
+    if (sniffed.kind !== 'text') {
+      findings.forEach((f) => skip(f, 'not rewritten: binary file'));
       continue;
     }
+    // The file keeps its encoding: spans are bytes, and only the replaced ones are encoded anew.
+    const enc = sniffed.encoding;
+    const textOf = (b: Buffer) => decodeBytes(b, enc);
+    const body = bytes.subarray(sniffed.bom);
     if (!options.force && findings.some((f) => f.source === 'transcript') && now - stat.mtimeMs < LIVE_TRANSCRIPT_MS) {
       findings.forEach((f) => skip(f, `not rewritten: transcript modified ${Math.round((now - stat.mtimeMs) / 1000)}s ago (a session may still be writing it; --force to rewrite anyway)`));
       continue;
@@ -154,8 +161,8 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       }
       return found.get(spanKey(f)) ?? null;
     };
-    const text = kind === 'js' || kind === 'ts' ? bytes.toString('utf8') : '';
-    const charAt = (byte: number) => bytes.subarray(0, byte).toString('utf8').length;
+    const text = kind === 'js' || kind === 'ts' ? textOf(bytes) : '';
+    const charAt = (byte: number) => textOf(bytes.subarray(0, byte)).length;
 
     // Findings sharing one span (two keys in one base64 run) make one edit.
     const groups: Finding[][] = [];
@@ -179,7 +186,7 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       }
       const source = bytes.subarray(start, end);
       const encoding = first.encoding ?? null;
-      const secrets = extractSecrets(source, encoding, group, options.detector, rel, refound);
+      const secrets = extractSecrets(textOf(source), encoding, group, options.detector, rel, refound);
       if (secrets === ALREADY) continue;
       if (typeof secrets === 'string') {
         group.forEach((f) => skip(f, secrets));
@@ -215,22 +222,22 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
     let shift = 0;
     for (const e of edits) {
       parts.push(bytes.subarray(at, e.start));
-      const rep = Buffer.from(e.replacement, 'utf8');
+      const rep = encodeText(e.replacement, enc);
       parts.push(rep);
       const newStart = e.start + shift;
       const plain = e.encoding === null;
       let sourceAlias: string | null = null;
       if (!plain) {
         sourceAlias = sourceAliasFor(e.aliases[0]!, e.source);
-        aliases.escrowSource(sourceAlias, e.source.toString('utf8'));
+        aliases.escrowSource(sourceAlias, textOf(e.source));
       }
-      journalEdits.push({ start: e.start, end: e.end, newStart, newEnd: newStart + rep.length, replacement: e.replacement, fingerprints: e.fps, aliases: e.aliases, encoding: e.encoding, sourceSha256: sha256(e.source), sourceAlias });
+      journalEdits.push({ start: e.start, end: e.end, newStart, newEnd: newStart + rep.length, replacement: e.replacement, fingerprints: e.fps, aliases: e.aliases, encoding: e.encoding, sourceSha256: sha256(enc === 'utf8' ? e.source : textOf(e.source)), sourceAlias });
       shift += rep.length - (e.end - e.start);
       at = e.end;
     }
     parts.push(bytes.subarray(at));
     const after = Buffer.concat(parts);
-    if (kind !== 'text' && checker.parses(bytes.toString('utf8')) === true && checker.parses(after.toString('utf8')) === false) {
+    if (kind !== 'text' && checker.parses(textOf(body)) === true && checker.parses(textOf(after.subarray(sniffed.bom))) === false) {
       edits.forEach((e) => e.group.forEach((f) => skip(f, `not rewritten: the rewritten file would no longer parse as ${kind}`)));
       continue;
     }
@@ -248,6 +255,7 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       findings: edits.map((e) => e.group),
       allFindings: findings,
       stage: options.stage?.has(rel) ?? false,
+      textEncoding: enc,
     });
   }
   plan.escrows = aliases.escrows();
@@ -282,8 +290,7 @@ const RESCANNED = new Set(['json', 'terminal', 'percent', 'fish-history', 'zsh-h
 const spanKey = (f: Finding) => `${f.span.start}:${f.span.end}:${f.fingerprint}`;
 
 /** The secrets a span holds, checked against the findings' fingerprints; a string says why not. */
-function extractSecrets(source: Buffer, encoding: string | null, group: Finding[], detector: Detector, rel: string, refound: (f: Finding) => string | null): Extracted | string {
-  const text = source.toString('utf8');
+function extractSecrets(text: string, encoding: string | null, group: Finding[], detector: Detector, rel: string, refound: (f: Finding) => string | null): Extracted | string {
   if (encoding === null) {
     const f = group[0]!;
     if (isEncodedAlias(text)) return ALREADY;

@@ -18,6 +18,7 @@ import { addBindings } from './config-bindings.js';
 import { step } from './faults.js';
 import { journalDir, journalPath, listJournals, newRunId, saveJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
+import { encodeText } from './text-codec.js';
 import { buildPlan, type NotRewritten, type Plan } from './plan.js';
 import { renderDiff } from './diff.js';
 
@@ -116,7 +117,7 @@ export async function rewrite(options: RewriteOptions): Promise<RewriteResult> {
       bindings: plan.bindings,
       config: configFile,
       ...(plan.bindings.length ? configSnapshot(configFile!) : {}),
-      files: plan.files.map((f) => ({ path: f.abs, rel: f.rel, beforeSha256: f.beforeSha256, afterSha256: f.afterSha256, mode: f.mode, mtimeMs: f.mtimeMs, tmp: tempFor(f.abs, runId), state: 'pending', ...(f.stage ? { stage: true } : {}), edits: f.edits })),
+      files: plan.files.map((f) => ({ path: f.abs, rel: f.rel, beforeSha256: f.beforeSha256, afterSha256: f.afterSha256, mode: f.mode, mtimeMs: f.mtimeMs, tmp: tempFor(f.abs, runId), state: 'pending', ...(f.stage ? { stage: true } : {}), ...(f.textEncoding !== 'utf8' ? { textEncoding: f.textEncoding } : {}), edits: f.edits })),
       notRewritten: plan.notRewritten.map((n) => ({ path: n.path, line: n.line, fingerprint: n.fingerprint, redacted: n.redacted, reason: n.reason })),
     };
     saveJournal(journal, 'start');
@@ -211,7 +212,7 @@ function replay(before: Buffer, jf: JournalFile): Buffer {
   const parts: Buffer[] = [];
   let at = 0;
   for (const e of [...jf.edits].sort((a, b) => a.start - b.start)) {
-    parts.push(before.subarray(at, e.start), Buffer.from(e.replacement, 'utf8'));
+    parts.push(before.subarray(at, e.start), encodeText(e.replacement, jf.textEncoding ?? 'utf8'));
     at = e.end;
   }
   parts.push(before.subarray(at));

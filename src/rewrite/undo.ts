@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { step } from './faults.js';
 import { listJournals, saveJournal, type Journal, type JournalEdit, type JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
+import { encodeText } from './text-codec.js';
 
 export interface UndoResult {
   runId: string;
@@ -110,7 +111,7 @@ async function restoreFile(root: string, jf: JournalFile, vault: VaultBackend): 
   for (const e of [...jf.edits].sort((a, b) => a.newStart - b.newStart)) {
     const source = await sourceOf(e, vault);
     if (typeof source !== 'string') return source.problem;
-    parts.push(current.subarray(at, e.newStart), Buffer.from(source, 'utf8'));
+    parts.push(current.subarray(at, e.newStart), encodeText(source, jf.textEncoding ?? 'utf8'));
     at = e.newEnd;
   }
   parts.push(current.subarray(at));

@@ -67,3 +67,45 @@ describe('rewrite of keys found by rendering or unescaping', () => {
     for (const out of [r.stdout, r.stderr, undo.stdout, undo.stderr]) for (const k of [k1, k2, k3, k4]) assert.ok(!out.includes(k));
   });
 });
+
+describe('rewrite of UTF-16 files', () => {
+  it('keeps a UTF-16 file UTF-16 (LE with BOM and CRLF, BE, LE without BOM): the alias is written in its encoding, the dry run reads as text, and undo restores every byte', () => {
+    const root = tempDir('outloop-rewrite-utf16-');
+    const [k1, k2, k3] = ['le', 'be', 'nobom'].map((s) => fakeKey('sk_live_{{alnum:24}}', `rewrite-utf16:${s}`)) as [string, string, string];
+    const le = (s: string) => Buffer.from(s, 'utf16le');
+    const be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    const texts = {
+      'exports/billing.reg': `Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Billing]\r\n"StripeKey"="${k1}"\r\n"Region"="eu"\r\n`,
+      'notes/be.txt': `deploy notes\nSTRIPE_SECRET_KEY=${k2}\nend\n`,
+      'notes/le-nobom.txt': `more notes here\nSTRIPE_SECRET_KEY=${k3}\nend of the notes\n`,
+    };
+    const files: Record<string, Buffer> = {
+      'exports/billing.reg': Buffer.concat([Buffer.from([0xff, 0xfe]), le(texts['exports/billing.reg'])]),
+      'notes/be.txt': Buffer.concat([Buffer.from([0xfe, 0xff]), be(texts['notes/be.txt'])]),
+      'notes/le-nobom.txt': le(texts['notes/le-nobom.txt']),
+    };
+    writeFiles(root, files);
+    const env = { HOME: root, OUTLOOP_VAULT: 'file', OUTLOOP_VAULT_FILE: path.join(root, '..', `${path.basename(root)}-vault.json`), OUTLOOP_VAULT_PASSPHRASE: 'a long test passphrase' };
+    const dry = runCli(['rewrite', root, '--dry-run'], { env });
+    assert.match(dry.stdout, /-"StripeKey"="\[REDACTED sk_\S+…\S+\]"/, dry.stdout);
+    assert.doesNotMatch(dry.stdout, /\\x00/, 'the diff is decoded text');
+    const r = runCli(['rewrite', root, '--yes'], { env });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const alias = /outloop:\/\/[a-z0-9._-]+\/[A-Za-z0-9._-]+/;
+    const decoded = (rel: keyof typeof texts, swap: boolean, bom: number) => {
+      const b = Buffer.from(fs.readFileSync(path.join(root, rel)).subarray(bom));
+      return (swap ? b.swap16() : b).toString('utf16le');
+    };
+    const after = fs.readFileSync(path.join(root, 'exports/billing.reg'));
+    assert.deepEqual([...after.subarray(0, 2)], [0xff, 0xfe], 'BOM kept');
+    assert.equal(decoded('exports/billing.reg', false, 2).replace(alias, 'ALIAS'), texts['exports/billing.reg'].replace(k1, 'ALIAS'));
+    assert.equal(decoded('notes/be.txt', true, 2).replace(alias, 'ALIAS'), texts['notes/be.txt'].replace(k2, 'ALIAS'));
+    assert.equal(decoded('notes/le-nobom.txt', false, 0).replace(alias, 'ALIAS'), texts['notes/le-nobom.txt'].replace(k3, 'ALIAS'));
+    const scan = JSON.parse(runCli(['scan', root, '--format', 'json'], { env }).stdout) as { findings: unknown[] };
+    assert.equal(scan.findings.length, 0);
+    const undo = runCli(['undo'], { env, cwd: root });
+    assert.equal(undo.code, 0, undo.stderr);
+    for (const [rel, bytes] of Object.entries(files)) assert.ok(fs.readFileSync(path.join(root, rel)).equals(bytes), `${rel} restored byte for byte`);
+    for (const out of [dry.stdout, r.stdout, r.stderr, undo.stdout]) for (const k of [k1, k2, k3]) assert.ok(!out.includes(k));
+  });
+});
