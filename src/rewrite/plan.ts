@@ -287,6 +287,9 @@ interface Extracted {
  */
 const RESCANNED = new Set(['json', 'terminal', 'percent', 'fish-history', 'zsh-history', 'asciinema']);
 
+/** Between two output events of an asciinema cast: the end of one event's text and the start of the next's (v2: absolute time; v3: interval). */
+const CAST_EVENT_BREAK = /("\]\r?\n\[\s*[0-9.eE+-]+\s*,\s*"o"\s*,\s*")/;
+
 const spanKey = (f: Finding) => `${f.span.start}:${f.span.end}:${f.fingerprint}`;
 
 /** The secrets a span holds, checked against the findings' fingerprints; a string says why not. */
@@ -353,10 +356,13 @@ function extractSecrets(text: string, encoding: string | null, group: Finding[],
   if (encoding.split('+').every((layer) => RESCANNED.has(layer))) {
     const f = group[0]!;
     if (group.length > 1) return `not rewritten: several keys in one ${encoding} span`;
-    if (/[\r\n]/.test(text)) return `not rewritten: the ${encoding} span runs over several lines`;
+    // A key a recording split over output events: the alias goes in the first event's text and the
+    // key's rest is cut from the later ones, whose event structure (time, type) stays as it was.
+    const events = encoding === 'asciinema' ? text.split(CAST_EVENT_BREAK) : [text];
+    if (events.some((part, i) => i % 2 === 0 && /[\r\n]/.test(part))) return `not rewritten: the ${encoding} span runs over several lines`;
     const secret = refound(f);
     if (secret === null) return 'not rewritten: the file changed since it was scanned';
-    return { list: [{ finding: f, secret }], rebuild: (a) => a[0]! };
+    return { list: [{ finding: f, secret }], rebuild: (a) => events.map((part, i) => (i === 0 ? a[0]! : i % 2 ? part : '')).join('') };
   }
   return `not rewritten: ${encoding} (keys found through this encoding are not rewritten yet)`;
 }

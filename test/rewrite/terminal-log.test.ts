@@ -32,15 +32,17 @@ describe('rewrite in a terminal log', () => {
 });
 
 describe('rewrite of keys found by rendering or unescaping', () => {
-  it('replaces the whole encoded span (escape codes inside a key, percent-encoding, a cast event) with the alias, refuses one across two events, and undo restores every byte', () => {
+  it('replaces the whole encoded span (escape codes inside a key, percent-encoding, cast events) with the alias, keeps a cast event by event, refuses a span across a keystroke event, and undo restores every byte', () => {
     const root = tempDir('outloop-rewrite-enc-');
-    const [k1, k2, k3, k4] = ['term', 'pct', 'cast', 'cast-split'].map((s) => ANTHROPIC(`rewrite-enc:${s}`)) as [string, string, string, string];
+    const [k1, k2, k3, k4, k5] = ['term', 'pct', 'cast', 'cast-split', 'cast-input'].map((s) => ANTHROPIC(`rewrite-enc:${s}`)) as [string, string, string, string, string];
     const files = {
       // A colour change in the middle of the key: only the rendered text holds it.
       'logs/build.log': `step 1\n\x1b[32m${k1.slice(0, 20)}\x1b[1m${k1.slice(20)}\x1b[0m loaded\nstep 2\n`,
       'notes/urls.txt': `GET https://api.example.com/v1/models?key=${encodeURIComponent(k2).replace(/-/g, '%2D')}&x=1\n`,
-      // One key inside one recorded event, behind an escape code; another split over two events.
-      'casts/demo.cast': `{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "$ export KEY=${k3.slice(0, 30)}\\u001b[1m${k3.slice(30)}\\r\\n"]\n[0.2, "o", "${k4.slice(0, 25)}"]\n[0.3, "o", "${k4.slice(25)}\\r\\n"]\n`,
+      // One key inside one recorded event behind an escape code; one split over three output events.
+      'casts/demo.cast': `{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "$ export KEY=${k3.slice(0, 30)}\\u001b[1m${k3.slice(30)}\\r\\n"]\n[0.2, "o", "${k4.slice(0, 25)}"]\n[0.3, "o", "${k4.slice(25, 60)}"]\n[0.4, "o", "${k4.slice(60)}\\r\\n"]\n`,
+      // Split around a keystroke event: no output event of its own to hold the alias.
+      'casts/typed.cast': `{"version": 2, "width": 80, "height": 24}\n[0.2, "o", "${k5.slice(0, 25)}"]\n[0.25, "i", "x"]\n[0.3, "o", "${k5.slice(25)}\\r\\n"]\n`,
     };
     writeFiles(root, files);
     const env = { HOME: root, OUTLOOP_VAULT: 'file', OUTLOOP_VAULT_FILE: path.join(root, '..', `${path.basename(root)}-vault.json`), OUTLOOP_VAULT_PASSPHRASE: 'a long test passphrase' };
@@ -49,22 +51,24 @@ describe('rewrite of keys found by rendering or unescaping', () => {
     const report = JSON.parse(r.stdout) as { notRewritten: Array<{ path: string; reason: string }> };
     assert.deepEqual(
       report.notRewritten.map((n) => [n.path, n.reason]),
-      [['casts/demo.cast', 'not rewritten: the asciinema span runs over several lines']],
+      [['casts/typed.cast', 'not rewritten: the asciinema span runs over several lines']],
     );
     const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
-    const alias = /outloop:\/\/[a-z0-9._-]+\/[A-Za-z0-9._-]+/;
+    const alias = /outloop:\/\/[a-z0-9._-]+\/[A-Za-z0-9._-]+/g;
     assert.equal(read('logs/build.log').replace(alias, 'ALIAS'), 'step 1\n\x1b[32mALIAS\x1b[0m loaded\nstep 2\n', 'the span, escape code inside it included, became the alias');
     assert.match(read('notes/urls.txt'), /\?key=outloop:\/\/[a-z0-9._-]+\/[A-Za-z0-9._-]+&x=1\n$/);
-    const cast = read('casts/demo.cast').split('\n');
-    assert.match(cast[1]!, /^\[0\.1, "o", "\$ export KEY=outloop:\/\/[a-z0-9._-]+\/[A-Za-z0-9._-]+\\r\\n"\]$/);
-    for (const line of cast.filter(Boolean)) JSON.parse(line); // the cast still parses, line by line
+    assert.equal(
+      read('casts/demo.cast').replace(alias, 'ALIAS'),
+      '{"version": 2, "width": 80, "height": 24}\n[0.1, "o", "$ export KEY=ALIAS\\r\\n"]\n[0.2, "o", "ALIAS"]\n[0.3, "o", ""]\n[0.4, "o", "\\r\\n"]\n',
+      'the split key: its alias in the first event, its rest cut from the others, every event kept',
+    );
     // A fresh scan finds only the key that was left.
     const scan = JSON.parse(runCli(['scan', root, '--format', 'json'], { env }).stdout) as { findings: Array<{ path: string; line: number }> };
-    assert.deepEqual(scan.findings.map((f) => [f.path, f.line]), [['casts/demo.cast', 3]]);
+    assert.deepEqual(scan.findings.map((f) => [f.path, f.line]), [['casts/typed.cast', 2]]);
     const undo = runCli(['undo'], { env, cwd: root });
     assert.equal(undo.code, 0, undo.stderr);
     for (const [rel, text] of Object.entries(files)) assert.equal(read(rel), text, `${rel} restored byte for byte`);
-    for (const out of [r.stdout, r.stderr, undo.stdout, undo.stderr]) for (const k of [k1, k2, k3, k4]) assert.ok(!out.includes(k));
+    for (const out of [r.stdout, r.stderr, undo.stdout, undo.stderr]) for (const k of [k1, k2, k3, k4, k5]) assert.ok(!out.includes(k));
   });
 });
 
