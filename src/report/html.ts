@@ -5,6 +5,8 @@
  * client where it was found, and every finding, redacted. Every string that came from a scanned file
  * or the config (paths, descriptions, services, tenant names) is escaped, in text and attributes.
  */
+import path from 'node:path';
+import type { BrokerActivity } from '../audit/broker-activity.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../model/finding.js';
 import type { ScanResult } from '../scan.js';
 import { FOREIGN_ACCOUNT } from '../tenancy/accounts.js';
@@ -23,7 +25,10 @@ export interface HtmlOptions {
 const NO_TENANT = '(no client)';
 const FINGERPRINT_PREFIX = 'sha256:'.length + 12;
 
-export function formatHtml(result: ScanResult, options: HtmlOptions = {}): string {
+/** An audit's result carries what the broker did (see audit/broker-activity.ts); a scan's doesn't. */
+type Reported = ScanResult & { broker?: BrokerActivity | null };
+
+export function formatHtml(result: Reported, options: HtmlOptions = {}): string {
   const title = options.title ?? 'outloop report';
   const tenanted = Boolean(result.tenants);
   const body = [
@@ -31,6 +36,7 @@ export function formatHtml(result: ScanResult, options: HtmlOptions = {}): strin
     tenanted ? matrix(result) : '',
     tenanted ? copies(result) : '',
     findingsTable(result),
+    brokerSection(result),
     warningsList(result),
   ].join('\n');
   return `<!DOCTYPE html>
@@ -348,6 +354,21 @@ function source(f: Finding): string {
   return parts.join(' · ');
 }
 
+/** What `outloop exec` did in the audited workspaces: counts, and every refused attempt. */
+function brokerSection(result: Reported): string {
+  const b = result.broker;
+  if (!b) return '';
+  const counts = `${n(b.resolved)} key${b.resolved === 1 ? '' : 's'} resolved, <b class="${b.denied.length ? 'refused' : ''}">${n(b.denied.length)} refused</b>, ${n(b.missing)} not in the vault, since ${esc(b.since)}`;
+  const rows = b.denied
+    .map(
+      (r) =>
+        `<tr class="refused"><td>${esc(r.time)}</td><td><code>${esc(r.alias)}</code></td><td><code>${esc(path.relative(result.root, r.workspace) || '.')}</code></td><td>${esc(r.variables.join(', '))}</td><td><code>${esc(r.command)}</code></td><td>${esc(r.why)}</td></tr>`,
+    )
+    .join('');
+  const table = rows ? `<div class="scroll"><table class="broker"><thead><tr><th>time</th><th>alias</th><th>workspace</th><th>variables</th><th>command</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></div>` : '';
+  return `<section id="broker"><h2>Keys handed out by <code>outloop exec</code></h2><p data-broker="${b.denied.length}">${counts}.</p>${table}</section>`;
+}
+
 function warningsList(result: ScanResult): string {
   const warnings = result.warnings.filter((w) => w.kind !== 'binary');
   if (!warnings.length) return '';
@@ -377,7 +398,7 @@ code{font:12.5px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mon
 .tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{min-width:118px;padding:10px 14px;border:1px solid var(--line);border-radius:8px;background:var(--soft)}.tile b{display:block;font-size:24px;line-height:1.1}.tile span{color:var(--muted);font-size:12px}
 .tile.bad{border-color:var(--red);background:var(--redbg)}.tile.bad b{color:var(--red)}.tile.warn{border-color:var(--orange);background:var(--orangebg)}.tile.warn b{color:var(--orange)}.tile.ok b{color:var(--green)}
 .legend{color:var(--muted);margin:4px 0 10px}.key{padding:0 5px;border-radius:3px;font-weight:600}.key.wrong{background:var(--redbg);color:var(--red)}.key.foreign{background:var(--orangebg);color:var(--orange)}
-.empty{color:var(--muted)}.empty.ok{color:var(--green)}
+.empty{color:var(--muted)}.empty.ok{color:var(--green)}b.refused{color:var(--red)}table.broker tr.refused td:first-child{border-left:4px solid var(--red)}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}thead th{background:var(--soft);font-weight:600}
 table.matrix td.cell,table.matrix td.sum{text-align:center;min-width:54px}table.matrix td.zero{background:#fbfcfd}table.matrix td.some{background:#eef3f8}

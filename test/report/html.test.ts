@@ -351,6 +351,47 @@ describe('HTML report with no tenants configured', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("lists the broker's refused attempts, escaped, with its counts", async () => {
+    const dir = tempDir('outloop-html-broker-');
+    writeFiles(dir, { 'README.md': 'nothing here\n' });
+    const result = await scan({ paths: [dir], workers: 0 });
+    const refused = (workspace: string, why: string) => ({
+      time: '2026-11-20T10:00:00.000Z',
+      alias: 'outloop://acme/stripe',
+      variables: ['STRIPE_SECRET_KEY'],
+      workspace: path.join(dir, workspace),
+      workspaceTenant: 'globex',
+      command: 'node',
+      outcome: 'denied' as const,
+      why,
+      pid: 1,
+    });
+    const broker = {
+      file: path.join(dir, 'broker.jsonl'),
+      since: '2026-11-01T00:00:00.000Z',
+      resolved: 4,
+      missing: 1,
+      withheld: 0,
+      // A log line is data: a hand-edited one must not become markup.
+      denied: [refused('globex/web', 'client "acme"\'s key in client "globex"\'s workspace'), refused('globex/<b>x</b>', '<img src=x onerror=alert(1)>')],
+      unreadableLines: 0,
+    };
+    const html = formatHtml({ ...result, broker }, {});
+    const file = path.join(dir, 'report.html');
+    fs.writeFileSync(file, html);
+    const dom = renderDom(file, dir);
+    const all = tags(dom);
+    assert.ok(!all.some((t) => t.name === 'img' || t.name === 'b' && textAfter(dom, t) === 'x'), 'nothing from the log became markup');
+    const summary = all.find((t) => t.attrs.get('data-broker') !== undefined)!;
+    assert.equal(summary.attrs.get('data-broker'), '2');
+    assert.match(textAfter(dom, summary), /^4 keys resolved, $/);
+    const rows = all.filter((t) => t.name === 'tr' && classes(t).includes('refused'));
+    assert.equal(rows.length, 2);
+    assert.ok(dom.includes('globex/&lt;b&gt;x&lt;/b&gt;') && dom.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    assert.doesNotMatch(formatHtml(result, {}), /id="broker"/, 'a plain scan has no broker section');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('says so when there is nothing to report', async () => {
     const dir = tempDir('outloop-html-empty-');
     writeFiles(dir, { 'README.md': 'nothing here\n' });
