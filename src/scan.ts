@@ -117,7 +117,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const config = await loadConfig({ file: options.configFile, startDir: options.stdin ? process.cwd() : root });
   const rules = await loadPacks(options, config);
   const baseline = options.baseline ? readBaseline(options.baseline) : null;
-  const out = options.texts ? scanTexts(options.texts, rules.ruleSet) : options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
+  // A text bound for a file the config ignores (a fixture folder of fake keys) is ignored like the file.
+  const texts = options.texts?.filter((t) => t.transcript || !config.isIgnored(path.resolve(root, t.path)));
+  const out = texts ? scanTexts(texts, rules.ruleSet) : options.stdin ? scanStdin(options.stdin, rules.ruleSet) : await scanWorkspace(options, rules, root, targets, config, await listElsewhere(options, environment));
   if (options.env) {
     const { scanEnvironment } = await import('./scan-env.js');
     out.findings.push(...scanEnvironment(environment, new Detector(rules.ruleSet)));

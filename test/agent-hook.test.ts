@@ -148,6 +148,16 @@ describe('agent hook: tool calls', () => {
     assert.equal(multi.code, 2, multi.stderr);
   });
 
+  it("lets a write into a folder the config ignores through (a fixture folder), but not the same text as a prompt", () => {
+    const dir = tempDir('outloop-agent-');
+    const key = STRIPE('ignored');
+    fs.writeFileSync(path.join(dir, 'outloop.config.json'), JSON.stringify({ ignore: ['test/fixtures/**'] }));
+    const content = `export const fake = '${key}';\n`;
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, 'test/fixtures/keys.ts'), content }), { keys: [key] }).code, 0);
+    assert.equal(hook(tool(dir, 'Write', { file_path: path.join(dir, 'src/keys.ts'), content }), { keys: [key] }).code, 2);
+    assert.equal(hook(prompt(dir, content), { keys: [key] }).code, 2);
+  });
+
   it('reads a .env write as a .env: a credential-named value only a config file rule finds', () => {
     const dir = tempDir('outloop-agent-');
     const secret = fakeKey('{{alnum:40}}', 'agent-hook:generic');
