@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { AGENT_SETTINGS, editAgentSettings } from '../src/cli/init-agents.js';
+import { redact } from '../src/detect/redact.js';
 import { UsageError } from '../src/model/errors.js';
 import { ANTHROPIC, fakeKey, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
 
@@ -256,6 +257,19 @@ describe('agent hook: Codex and Gemini CLI', () => {
     assert.deepEqual([keep.code, keep.stdout], [0, '{}\n']);
     const shell = hook({ ...base, hook_event_name: 'BeforeTool', tool_name: 'run_shell_command', tool_input: { command: `curl -H "x-api-key: ${key}" https://api.anthropic.com/v1/models` } }, { agent: 'gemini-cli', keys: [key] });
     assert.equal(shell.code, 2);
+    // What a command printed reaches the model with its keys masked (AfterTool: exit 2, stderr instead of the result).
+    const printed = `$ cat app/.env\nANTHROPIC_API_KEY=${key}\nDEBUG=1\n`;
+    const after = hook({ ...base, hook_event_name: 'AfterTool', tool_name: 'run_shell_command', tool_input: { command: 'cat app/.env' }, tool_response: { llmContent: printed, returnDisplay: printed } }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(after.code, 2, after.stderr);
+    assert.equal(after.stdout, '');
+    const hint = `[outloop: ${redact(key)} ${sha(key).slice(0, 19)}…]`;
+    assert.ok(after.stderr.startsWith(`$ cat app/.env\nANTHROPIC_API_KEY=${hint}\nDEBUG=1\n\n\n[outloop masked a key in this run_shell_command output`), after.stderr);
+    // A result made of parts is masked part by part and handed over as JSON.
+    const parts = hook({ ...base, hook_event_name: 'AfterTool', tool_name: 'mcp__db__query', tool_response: { llmContent: [{ text: 'row 1' }, { text: `token ${key} end` }] } }, { agent: 'gemini-cli', keys: [key] });
+    assert.equal(parts.code, 2, parts.stderr);
+    assert.deepEqual(JSON.parse(parts.stderr.slice(0, parts.stderr.indexOf('\n\n[outloop masked'))), [{ text: 'row 1' }, { text: `token ${hint} end` }]);
+    const plain = hook({ ...base, hook_event_name: 'AfterTool', tool_name: 'run_shell_command', tool_response: { llmContent: 'ok\n' } }, { agent: 'gemini-cli' });
+    assert.deepEqual([plain.code, plain.stdout, plain.stderr], [0, '{}\n', '']);
     // A Claude Code event name means nothing to the Gemini dialect: nothing to check.
     assert.equal(hook({ ...base, hook_event_name: 'UserPromptSubmit', prompt: `my key is ${key}` }, { agent: 'gemini-cli', keys: [key] }).code, 0);
   });
@@ -288,7 +302,7 @@ describe('init --claude / --gemini', () => {
     const gemini = editAgentSettings(AGENT_SETTINGS.gemini, '{ "general": { "vimMode": true } }\n');
     const g = JSON.parse(gemini.content!);
     assert.deepEqual(g.general, { vimMode: true });
-    assert.deepEqual(Object.keys(g.hooks), ['BeforeAgent', 'BeforeTool']);
+    assert.deepEqual(Object.keys(g.hooks), ['BeforeAgent', 'BeforeTool', 'AfterTool']);
     assert.equal(g.hooks.BeforeTool[0].matcher, 'run_shell_command|read_file|write_file|replace|web_fetch|mcp__.*');
     assert.match(g.hooks.BeforeAgent[0].hooks[0].command, /"\$GEMINI_PROJECT_DIR"\/node_modules\/\.bin\/outloop hook gemini-cli$/);
     // One agent's hook line doesn't count as another's.
@@ -308,7 +322,7 @@ describe('init --claude / --gemini', () => {
     const r = runCli(['init', '--claude', '--gemini'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\.claude\/settings\.json\s+UserPromptSubmit hook added; PreToolUse hook added/);
-    assert.match(r.stdout, /\.gemini\/settings\.json\s+BeforeAgent hook added; BeforeTool hook added/);
+    assert.match(r.stdout, /\.gemini\/settings\.json\s+BeforeAgent hook added; BeforeTool hook added; AfterTool hook added/);
     const again = runCli(['init', '--claude', '--gemini'], { cwd: dir });
     assert.match(again.stdout, /\.claude\/settings\.json\s+already runs outloop hook claude-code/);
     assert.match(again.stdout, /\.gemini\/settings\.json\s+already runs outloop hook gemini-cli/);

@@ -6,10 +6,12 @@
  * through, 2 stops it (stderr then goes to the user for a prompt, to the agent for a tool call), and
  * any other code is an error the agent shows without stopping anything. So when outloop itself can't
  * check (bad input, a broken config), it says so and exits 1: a hook that failed is visible at every
- * prompt but never wedges the session. Gemini CLI reads a passing hook's stdout as JSON: it gets `{}`.
+ * prompt but never wedges the session. Gemini CLI reads a passing hook's stdout as JSON: it gets `{}`;
+ * and for a tool's result (AfterTool) exit 2 means "give the model stderr instead": the result with
+ * its keys masked.
  */
 import { parseArgs } from 'node:util';
-import { promptBlockedMessage, readBlockedMessage, toolBlockedMessage } from '../report/agent-hook.js';
+import { maskedOutput, promptBlockedMessage, readBlockedMessage, toolBlockedMessage } from '../report/agent-hook.js';
 import { scan } from '../scan.js';
 import { agentHookEvent, DIALECTS, type HookAgent } from '../sources/agent-hook.js';
 import type { Io } from './run.js';
@@ -31,7 +33,7 @@ export async function runHook(args: string[], io: Io): Promise<number> {
     if (!event || event.texts.length === 0) return pass();
     const result = await scan({ texts: event.texts, root: event.cwd, ...(values.config ? { configFile: values.config } : {}) });
     if (result.findings.length === 0) return pass();
-    const message = event.kind === 'prompt' ? promptBlockedMessage : event.kind === 'read' ? readBlockedMessage : toolBlockedMessage;
+    const message = { prompt: promptBlockedMessage, read: readBlockedMessage, tool: toolBlockedMessage, output: maskedOutput }[event.kind];
     io.stderr.write(message(event, result.findings));
     return HOOK_EXIT.block;
   } catch (err) {

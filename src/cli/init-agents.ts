@@ -37,7 +37,12 @@ export const AGENT_SETTINGS = {
     agent: 'gemini-cli',
     file: '.gemini/settings.json',
     command: hookCommand('GEMINI_PROJECT_DIR', 'gemini-cli'),
-    events: [{ event: 'BeforeAgent' }, { event: 'BeforeTool', matcher: 'run_shell_command|read_file|write_file|replace|web_fetch|mcp__.*' }],
+    events: [
+      { event: 'BeforeAgent' },
+      { event: 'BeforeTool', matcher: 'run_shell_command|read_file|write_file|replace|web_fetch|mcp__.*' },
+      // What a command printed or a search found, masked before the model sees it.
+      { event: 'AfterTool', matcher: 'run_shell_command|read_file|read_many_files|search_file_content|web_fetch|mcp__.*' },
+    ],
   },
 } satisfies Record<string, AgentSettings>;
 

@@ -5,7 +5,7 @@
  * key. Keys appear redacted, with their fingerprints, as in every other report.
  */
 import type { Finding } from '../model/finding.js';
-import type { AgentHookEvent } from '../sources/agent-hook.js';
+import { mapStrings, type AgentHookEvent } from '../sources/agent-hook.js';
 
 export function promptBlockedMessage(event: AgentHookEvent, findings: Finding[]): string {
   const lines = [`outloop: this prompt was not sent: it holds ${count(findings)}.`, ...findings.map(describe), ''];
@@ -50,6 +50,35 @@ export function readBlockedMessage(event: AgentHookEvent, findings: Finding[]): 
     '',
     `Do not read it another way (cat, grep, a script). Ask the user to run \`outloop rewrite ${file}\`: each key goes to the vault and the file keeps its outloop:// alias, and is then safe to read; commands get the keys through \`outloop exec\`.`,
   ].join('\n') + '\n';
+}
+
+/**
+ * A tool's result with every key replaced by its redacted hint: what the model gets instead of the
+ * result (Gemini CLI's AfterTool takes a blocking hook's stderr as the replacement), then a line
+ * saying so.
+ */
+export function maskedOutput(event: AgentHookEvent, findings: Finding[]): string {
+  const byPath = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const at = f.transcript?.jsonPath ?? '';
+    byPath.set(at, [...(byPath.get(at) ?? []), f]);
+  }
+  const masked = mapStrings(event.output, event.outputPath ?? '', (text, jsonPath) => {
+    const here = (byPath.get(jsonPath) ?? []).sort((a, b) => a.span.start - b.span.start);
+    if (!here.length) return text;
+    const bytes = Buffer.from(text, 'utf8');
+    const parts: Buffer[] = [];
+    let at = 0;
+    for (const f of here) {
+      if (f.span.start < at) continue; // one key seen twice (raw and decoded): masked once
+      parts.push(bytes.subarray(at, f.span.start), Buffer.from(`[outloop: ${f.redacted} ${f.fingerprint.slice(0, 19)}…]`, 'utf8'));
+      at = f.span.end;
+    }
+    parts.push(bytes.subarray(at));
+    return Buffer.concat(parts).toString('utf8');
+  });
+  const body = typeof masked === 'string' ? masked : JSON.stringify(masked, null, 2);
+  return `${body}\n\n[outloop masked ${count(findings)} in this ${event.tool ?? 'tool'} output: keys stay out of the session. Refer to a key by its outloop:// alias; \`outloop exec\` gives it to a command at run time.]\n`;
 }
 
 function describe(f: Finding): string {

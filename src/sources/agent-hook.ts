@@ -23,8 +23,14 @@ import type { TextInput } from '../model/text-input.js';
 
 export interface AgentHookEvent {
   agent: HookAgent;
-  /** `read`: a tool that would read a file into the session (its texts: the file as it is). */
-  kind: 'prompt' | 'tool' | 'read';
+  /**
+   * `read`: a tool that would read a file into the session (its texts: the file as it is);
+   * `output`: what a tool returned, before the model sees it (Gemini CLI's AfterTool).
+   */
+  kind: 'prompt' | 'tool' | 'read' | 'output';
+  /** For `output`: the tool's result as the model would get it (its strings are the texts), and its JSON path. */
+  output?: unknown;
+  outputPath?: string;
   /** The tool's name for a tool call (`Bash`, `Write`, `mcp__slack__post_message`...). */
   tool: string | null;
   sessionId: string | null;
@@ -51,7 +57,12 @@ interface Dialect {
   fileTools: Record<string, FileTool>;
   /** Tools that read a file into the session, and the field naming the file. */
   readTools: Record<string, string>;
+  /** The event that hands a tool's result to the hook before the model sees it, where there is one. */
+  outputEvent?: string;
 }
+
+/** Where a tool's result sits in the event (Gemini CLI: `tool_response.llmContent`). */
+export const OUTPUT_PATH = 'tool_response.llmContent';
 
 const CLAUDE_FILE_TOOLS: Record<string, FileTool> = {
   Write: { text: 'content', path: 'file_path' },
@@ -68,6 +79,7 @@ export const DIALECTS: Record<HookAgent, Dialect> = {
     toolEvent: 'BeforeTool',
     fileTools: { write_file: { text: 'content', path: 'file_path' }, replace: { text: 'new_string', old: 'old_string', path: 'file_path' } },
     readTools: { read_file: 'path' },
+    outputEvent: 'AfterTool',
   },
 };
 /**
@@ -112,7 +124,13 @@ export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackC
     if (Object.hasOwn(dialect.readTools, tool)) return { ...base, kind: 'read', tool, texts: readToolTexts(input, dialect.readTools[tool]!, cwd) };
     const fileTool = Object.hasOwn(dialect.fileTools, tool) ? dialect.fileTools[tool]! : null;
     const texts = fileTool ? fileToolTexts(fileTool, input, cwd) : null;
-    return { ...base, kind: 'tool', tool, texts: texts ?? stringsOf(input, 'tool_input', tool, session) };
+    return { ...base, kind: 'tool', tool, texts: texts ?? stringsOf(input, 'tool_input', tool, 'tool_use', session) };
+  }
+  if (dialect.outputEvent && event === dialect.outputEvent) {
+    const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
+    const response = isObject(data.tool_response) ? data.tool_response : {};
+    const [output, outputPath] = 'llmContent' in response ? [response.llmContent, OUTPUT_PATH] : [response, 'tool_response'];
+    return { ...base, kind: 'output', tool, output, outputPath, texts: stringsOf(output, outputPath, tool, 'tool_result', session) };
   }
   return null;
 }
@@ -142,19 +160,27 @@ function readToolTexts(input: Record<string, unknown>, field: string, cwd: strin
 }
 
 /** Every string in a tool's input (a command, a URL, an MCP tool's message), each as its own text. */
-function stringsOf(value: unknown, at: string, tool: string, session: (jsonPath: string, role: string, block: string) => TranscriptContext): TextInput[] {
+function stringsOf(value: unknown, at: string, tool: string, block: string, session: (jsonPath: string, role: string, block: string) => TranscriptContext): TextInput[] {
   const out: TextInput[] = [];
-  const visit = (v: unknown, jsonPath: string, depth: number) => {
-    if (typeof v === 'string') {
-      if (v.length) out.push({ path: `(${tool})`, text: v, source: 'agent', transcript: session(jsonPath, 'assistant', 'tool_use') });
-    } else if (Array.isArray(v)) {
-      if (depth < 16) v.forEach((item, i) => visit(item, `${jsonPath}[${i}]`, depth + 1));
-    } else if (isObject(v) && depth < 16) {
-      for (const [k, item] of Object.entries(v)) visit(item, /^[A-Za-z_$][\w$]*$/.test(k) ? `${jsonPath}.${k}` : `${jsonPath}[${JSON.stringify(k)}]`, depth + 1);
-    }
-  };
-  visit(value, at, 0);
+  mapStrings(value, at, (text, jsonPath) => {
+    if (text.length) out.push({ path: `(${tool})`, text, source: 'agent', transcript: session(jsonPath, block === 'tool_use' ? 'assistant' : 'tool', block) });
+    return text;
+  });
   return out;
+}
+
+/**
+ * The value with each string replaced by what `map` makes of it (given its JSON path, as
+ * `tool_input.blocks[0].text`); containers are rebuilt, down to 16 levels (deeper ones are kept as they are).
+ */
+export function mapStrings(value: unknown, at: string, map: (text: string, jsonPath: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return map(value, at);
+  if (depth >= 16) return value;
+  if (Array.isArray(value)) return value.map((item, i) => mapStrings(item, `${at}[${i}]`, map, depth + 1));
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, mapStrings(item, /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`, map, depth + 1)]));
+  }
+  return value;
 }
 
 function readSmall(file: string): string | null {
