@@ -174,6 +174,8 @@ describe("outloop audit: what the broker did in ROOT's workspaces", () => {
       record(recent, 'acme/web', 'outloop://acme/anthropic', 'resolved', 'client "acme"\'s own key'),
       record(recent, 'globex/api', 'outloop://acme/anthropic', 'denied', 'client "acme"\'s key in client "globex"\'s workspace, and no grant covers it'),
       record(recent, 'globex/api', 'outloop://globex/stripe', 'withheld', 'another alias of this run was denied'),
+      record(recent, 'globex/monitoring', 'outloop://acme/uptime', 'resolved', 'granted: the agency uptime check'),
+      record(recent, 'globex/monitoring', 'outloop://acme/uptime', 'resolved', 'granted: the agency uptime check'),
       // Elsewhere on the machine, and before the window: not this audit's business.
       record(recent, path.join(path.dirname(root), 'clients-old/x'), 'outloop://acme/anthropic', 'denied', 'elsewhere'),
       record(old, 'acme/web', 'outloop://acme/anthropic', 'resolved', 'long ago'),
@@ -184,11 +186,21 @@ describe("outloop audit: what the broker did in ROOT's workspaces", () => {
     const json = runCli(['audit', root, '--format', 'json'], { env });
     const broker = (JSON.parse(json.stdout) as { audit: { broker: BrokerActivity } }).audit.broker;
     assert.deepEqual(
-      { ...broker, since: typeof broker.since, denied: broker.denied.map((d) => [d.alias, path.relative(root, d.workspace)]) },
-      { file: log, since: 'string', resolved: 1, missing: 0, withheld: 1, denied: [['outloop://acme/anthropic', path.join('globex', 'api')]], unreadableLines: 1 },
+      { ...broker, since: typeof broker.since, denied: broker.denied.map((d) => [d.alias, path.relative(root, d.workspace)]), granted: broker.granted.map((g) => [g.alias, path.relative(root, g.workspace), g.times, g.why]) },
+      {
+        file: log,
+        since: 'string',
+        resolved: 3,
+        missing: 0,
+        withheld: 1,
+        denied: [['outloop://acme/anthropic', path.join('globex', 'api')]],
+        granted: [['outloop://acme/uptime', path.join('globex', 'monitoring'), 2, 'the agency uptime check']],
+        unreadableLines: 1,
+      },
     );
     const text = runCli(['audit', root], { env });
-    assert.match(text.stdout, /outloop exec since \S+: 1 key resolved, 1 refused, 0 not in the vault/);
+    assert.match(text.stdout, /outloop exec since \S+: 3 keys resolved, 1 refused, 0 not in the vault/);
+    assert.match(text.stdout, /granted outloop:\/\/acme\/uptime in globex\/monitoring: 2 times, last \S+ \(the agency uptime check\)/);
     assert.match(text.stdout, /refused \S+ outloop:\/\/acme\/anthropic in globex\/api \(KEY, node\): client "acme"'s key in client "globex"'s workspace/);
     assert.match(text.stdout, /1 line of the log could not be read/);
 

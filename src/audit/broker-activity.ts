@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { brokerLogFile, type BrokerRecord } from '../exec/broker-log.js';
+import { GRANTED_BY } from '../exec/grants.js';
 
 export interface BrokerActivity {
   file: string;
@@ -17,6 +18,8 @@ export interface BrokerActivity {
   withheld: number;
   /** Every refused alias, oldest first. */
   denied: BrokerRecord[];
+  /** Keys resolved under a config grant (another client's key, allowed with a reason): each alias and workspace once, with how often. */
+  granted: Array<{ alias: string; workspace: string; why: string; times: number; last: string }>;
   /** Lines that aren't records (a torn write, a hand edit): counted, skipped. */
   unreadableLines: number;
 }
@@ -31,7 +34,8 @@ export function brokerActivity(root: string, env: NodeJS.ProcessEnv, since: stri
   const text = readTail(file);
   if (text === null) return null;
   const from = since ?? new Date(now.getTime() - DEFAULT_WINDOW_MS).toISOString();
-  const activity: BrokerActivity = { file, since: from, resolved: 0, missing: 0, withheld: 0, denied: [], unreadableLines: 0 };
+  const activity: BrokerActivity = { file, since: from, resolved: 0, missing: 0, withheld: 0, denied: [], granted: [], unreadableLines: 0 };
+  const granted = new Map<string, BrokerActivity['granted'][number]>();
   let seen = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -44,7 +48,17 @@ export function brokerActivity(root: string, env: NodeJS.ProcessEnv, since: stri
     seen++;
     if (record.outcome === 'denied') activity.denied.push(record);
     else activity[record.outcome]++;
+    // Another client's key, used under a config grant (exec/grants.ts).
+    if (record.outcome === 'resolved' && typeof record.why === 'string' && record.why.startsWith(GRANTED_BY)) {
+      const key = `${record.alias}\0${record.workspace}`;
+      const seen = granted.get(key);
+      if (seen) {
+        seen.times++;
+        seen.last = record.time;
+      } else granted.set(key, { alias: record.alias, workspace: record.workspace, why: record.why.slice(GRANTED_BY.length), times: 1, last: record.time });
+    }
   }
+  activity.granted = [...granted.values()];
   return seen || activity.unreadableLines ? activity : null;
 }
 

@@ -16,6 +16,9 @@ import { globMatcher } from '../globs.js';
 import type { Tenancy } from '../tenancy/tenancy.js';
 import { parseAlias } from '../vault/vault.js';
 
+/** How a decision made by a config grant begins (the broker log's `why`; the audit counts these). */
+export const GRANTED_BY = 'granted: ';
+
 /** The tenant of aliases made for keys found outside every client (see rewrite's AliasBook). */
 export const NO_CLIENT_TENANT = 'default';
 
@@ -49,7 +52,7 @@ export class GrantPolicy {
     const rel = path.relative(this.config.dir, path.resolve(workspace)).split(path.sep).join('/');
     if (!rel.startsWith('../') && rel !== '..') {
       const grant = this.grants.find((g) => aliasMatches(g.alias, alias) && [rel || '.', `${rel}/_`].some((c) => g.match(c)));
-      if (grant) return { alias, granted: true, why: `granted: ${grant.reason}` };
+      if (grant) return { alias, granted: true, why: GRANTED_BY + grant.reason };
     }
     const whose = owner === NO_CLIENT_TENANT ? 'a key of no client' : `client "${owner}"'s key`;
     const where = here ? `client "${here}"'s workspace` : 'a folder of no client';

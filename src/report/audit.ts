@@ -67,6 +67,7 @@ export function brokerLines(result: AuditResult): string {
   const root = result.root;
   const head = `outloop exec since ${b.since}: ${b.resolved} key${b.resolved === 1 ? '' : 's'} resolved, ${b.denied.length} refused, ${b.missing} not in the vault (log: ${b.file})`;
   const refused = b.denied.map((r) => `  refused ${r.time} ${r.alias} in ${path.relative(root, r.workspace) || '.'} (${r.variables.join(', ')}, ${r.command}): ${r.why}`);
+  const granted = b.granted.map((g) => `  granted ${g.alias} in ${path.relative(root, g.workspace) || '.'}: ${g.times} time${g.times === 1 ? '' : 's'}, last ${g.last} (${g.why})`);
   const unreadable = b.unreadableLines ? [`  ${b.unreadableLines} line${b.unreadableLines === 1 ? '' : 's'} of the log could not be read`] : [];
-  return [head, ...refused, ...unreadable].join('\n') + '\n';
+  return [head, ...refused, ...granted, ...unreadable].join('\n') + '\n';
 }

@@ -366,7 +366,13 @@ function brokerSection(result: Reported): string {
     )
     .join('');
   const table = rows ? `<div class="scroll"><table class="broker"><thead><tr><th>time</th><th>alias</th><th>workspace</th><th>variables</th><th>command</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></div>` : '';
-  return `<section id="broker"><h2>Keys handed out by <code>outloop exec</code></h2><p data-broker="${b.denied.length}">${counts}.</p>${table}</section>`;
+  const grantRows = b.granted
+    .map((g) => `<tr class="granted"><td><code>${esc(g.alias)}</code></td><td><code>${esc(path.relative(result.root, g.workspace) || '.')}</code></td><td>${n(g.times)}</td><td>${esc(g.last)}</td><td>${esc(g.why)}</td></tr>`)
+    .join('');
+  const grants = grantRows
+    ? `<h3>Another client's keys used under a grant</h3><div class="scroll"><table class="broker"><thead><tr><th>alias</th><th>workspace</th><th>times</th><th>last</th><th>reason</th></tr></thead><tbody>${grantRows}</tbody></table></div>`
+    : '';
+  return `<section id="broker"><h2>Keys handed out by <code>outloop exec</code></h2><p data-broker="${b.denied.length}">${counts}.</p>${table}${grants}</section>`;
 }
 
 function warningsList(result: ScanResult): string {

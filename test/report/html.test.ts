@@ -374,6 +374,7 @@ describe('HTML report with no tenants configured', () => {
       withheld: 0,
       // A log line is data: a hand-edited one must not become markup.
       denied: [refused('globex/web', 'client "acme"\'s key in client "globex"\'s workspace'), refused('globex/<b>x</b>', '<img src=x onerror=alert(1)>')],
+      granted: [{ alias: 'outloop://acme/uptime', workspace: path.join(dir, 'globex/monitoring'), why: 'the <i>uptime</i> check', times: 3, last: '2026-11-21T10:00:00.000Z' }],
       unreadableLines: 0,
     };
     const html = formatHtml({ ...result, broker }, {});
@@ -387,6 +388,10 @@ describe('HTML report with no tenants configured', () => {
     assert.match(textAfter(dom, summary), /^4 keys resolved, $/);
     const rows = all.filter((t) => t.name === 'tr' && classes(t).includes('refused'));
     assert.equal(rows.length, 2);
+    const grants = all.filter((t) => t.name === 'tr' && classes(t).includes('granted'));
+    assert.equal(grants.length, 1);
+    assert.ok(!all.some((t) => t.name === 'i'), 'a grant reason is text');
+    assert.ok(dom.includes('the &lt;i&gt;uptime&lt;/i&gt; check'));
     assert.ok(dom.includes('globex/&lt;b&gt;x&lt;/b&gt;') && dom.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.doesNotMatch(formatHtml(result, {}), /id="broker"/, 'a plain scan has no broker section');
     fs.rmSync(dir, { recursive: true, force: true });
