@@ -14,6 +14,7 @@ import { AGENT_SETTINGS, editAgentSettings } from '../src/cli/init-agents.js';
 import { redact } from '../src/detect/redact.js';
 import { UsageError } from '../src/model/errors.js';
 import { ANTHROPIC, fakeKey, GIT_TEST_ENV, REPO, runCli, tempDir, writeFiles } from './helpers.js';
+import { onTerminal } from './pty.js';
 
 const STRIPE = (seed: string) => fakeKey('sk_live_{{alnum:24}}', `agent-hook:${seed}`);
 const GITHUB = (seed: string) => fakeKey('ghp_{{alnum:30}}{{crc32b62}}', `agent-hook:${seed}`);
@@ -215,6 +216,11 @@ describe('agent hook: when outloop cannot check', () => {
     const wrongAgent = spawnSync(process.execPath, [BIN, 'hook', 'cursor'], { cwd: dir, input: '{}', encoding: 'utf8' });
     assert.equal(wrongAgent.status, 1);
     assert.match(wrongAgent.stderr, /usage: outloop hook claude-code\|codex\|gemini-cli/);
+
+    // Run by hand at a terminal: says what it is for instead of waiting for input.
+    const typed = onTerminal([process.execPath, BIN, 'hook', 'claude-code'], [], { cwd: dir, waitSeconds: 20 });
+    assert.equal(typed.code, 1, typed.output);
+    assert.match(typed.output, /reads claude-code's hook event as JSON on stdin/);
 
     fs.writeFileSync(path.join(dir, 'outloop.config.json'), '{ "allow": [ { "fingerprint": 42 } ] }');
     const key = ANTHROPIC('bad-config');

@@ -29,6 +29,8 @@ export async function runHook(args: string[], io: Io): Promise<number> {
       if (agent === 'gemini-cli') io.stdout.write('{}\n');
       return HOOK_EXIT.pass;
     };
+    // Run by hand at a terminal, it would wait for an event nobody types: say what it is for.
+    if (process.stdin.isTTY) throw new Error(`it reads ${agent}'s hook event as JSON on stdin, and ${agent} runs it from its hook settings (\`outloop init --claude\` or \`--gemini\` writes them)`);
     const event = agentHookEvent(agent, await io.readStdin(), process.cwd());
     if (!event || event.texts.length === 0) return pass();
     const result = await scan({ texts: event.texts, root: event.cwd, ...(values.config ? { configFile: values.config } : {}) });
