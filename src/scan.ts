@@ -167,8 +167,16 @@ function scanTexts(texts: TextInput[], ruleSet: RuleSet): SourceOutput {
     bytes += buffer.length;
     return scanFragments([wholeFragment(buffer, 'utf8', 0, t.path, t.source)], detector, warnings);
   };
+  // The file on disk is the `before` of every edit of a MultiEdit: its keys are found once.
+  const known = new Map<string, Map<string, string[]>>();
+  const keysIn = (t: TextInput, text: string) => {
+    const byText = known.get(t.path) ?? known.set(t.path, new Map()).get(t.path)!;
+    let fps = byText.get(text);
+    if (!fps) byText.set(text, (fps = scanText(t, text).map((f) => f.fingerprint)));
+    return fps;
+  };
   for (const t of texts) {
-    const already = new Set(t.before ? scanText(t, t.before).map((f) => f.fingerprint) : []);
+    const already = new Set((t.before ?? []).flatMap((b) => keysIn(t, b)));
     for (const f of scanText(t, t.text)) {
       if (already.has(f.fingerprint)) continue;
       // The kind of file a path names (a .jsonl, a log) doesn't make an agent's text a transcript.

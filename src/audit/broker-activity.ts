@@ -5,9 +5,8 @@
  * in a workspace it isn't granted to.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { brokerLogFile, type BrokerRecord } from '../exec/broker-log.js';
-import { GRANTED_BY } from '../exec/grants.js';
+import { GRANTED_BY, relativeInside } from '../exec/grants.js';
 
 export interface BrokerActivity {
   file: string;
@@ -44,7 +43,7 @@ export function brokerActivity(root: string, env: NodeJS.ProcessEnv, since: stri
       activity.unreadableLines++;
       continue;
     }
-    if (record.time < from || !isInside(root, record.workspace)) continue;
+    if (record.time < from || relativeInside(root, record.workspace) === null) continue;
     seen++;
     if (record.outcome === 'denied') activity.denied.push(record);
     else activity[record.outcome]++;
@@ -92,9 +91,4 @@ function parseRecord(line: string): BrokerRecord | null {
   } catch {
     return null;
   }
-}
-
-function isInside(root: string, workspace: string): boolean {
-  const rel = path.relative(root, workspace);
-  return !path.isAbsolute(rel) && rel.split(path.sep)[0] !== '..';
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { UsageError } from '../model/errors.js';
 import type { HookAgent } from '../sources/agent-hook.js';
 import type { FileEdit } from './init-command.js';
-import { stringifyLike } from './json-text.js';
+import { parseJsonObject, stringifyLike } from './json-text.js';
+import { isJsonObject } from '../json-object.js';
 
 export interface AgentSettings {
   agent: HookAgent;
@@ -67,14 +68,14 @@ function shellQuote(s: string): string {
 
 export function editAgentSettings(settingsOf: AgentSettings, text: string | null): FileEdit {
   const { file, command, events, agent } = settingsOf;
-  const settings = text === null || text.trim() === '' ? {} : parseSettings(file, text);
+  const settings = text === null || text.trim() === '' ? {} : parseJsonObject(file, text);
   const hooks = settings.hooks ?? {};
-  if (!isObject(hooks)) throw new UsageError(`${file}: "hooks" is not an object`);
+  if (!isJsonObject(hooks)) throw new UsageError(`${file}: "hooks" is not an object`);
   const notes: string[] = [];
   for (const { event, matcher } of events) {
     const groups = hooks[event] ?? [];
     if (!Array.isArray(groups)) throw new UsageError(`${file}: hooks.${event} is not a list`);
-    const ours = groups.flatMap((g) => (isObject(g) && Array.isArray(g.hooks) ? g.hooks.filter((h) => isOurHook(h, agent)) : [])) as Array<Record<string, unknown>>;
+    const ours = groups.flatMap((g) => (isJsonObject(g) && Array.isArray(g.hooks) ? g.hooks.filter((h) => isOurHook(h, agent)) : [])) as Array<Record<string, unknown>>;
     if (ours.some((h) => h.command === command)) continue;
     if (ours.length) {
       // An earlier init's line (another Node, another outloop path): brought up to date in place.
@@ -92,22 +93,8 @@ export function editAgentSettings(settingsOf: AgentSettings, text: string | null
 
 /** A hook line an init wrote: the project's `.../outloop hook AGENT`, or `--user`'s absolute one (which starts with the emptied variable). */
 function isOurHook(h: unknown, agent: HookAgent): boolean {
-  if (!isObject(h) || typeof h.command !== 'string') return false;
+  if (!isJsonObject(h) || typeof h.command !== 'string') return false;
   const runsHook = new RegExp(`\\bhook\\s+${agent}\\s*$`).test(h.command);
   return runsHook && (/\boutloop\b/.test(h.command) || h.command.startsWith('NODE_EXTRA_CA_CERTS= '));
 }
 
-function parseSettings(file: string, text: string): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(data)) throw new UsageError(`${file} is not a JSON object`);
-  return data;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

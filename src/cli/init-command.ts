@@ -17,7 +17,8 @@ import { EXIT, UsageError } from '../model/errors.js';
 import type { Io } from './run.js';
 import { writeFileWhole } from '../write-file.js';
 import { AGENT_SETTINGS, editAgentSettings, userAgentSettings } from './init-agents.js';
-import { stringifyLike } from './json-text.js';
+import { parseJsonObject, stringifyLike } from './json-text.js';
+import { isJsonObject } from '../json-object.js';
 
 export const HUSKY_RANGE = '^9.1.7';
 /** `--no-install`: the hook runs the project's own outloop, never one fetched at commit time. */
@@ -133,7 +134,7 @@ function planFile(root: string, file: string, newMode: number, edit: (text: stri
  * line endings and the final newline (the same things npm itself keeps when it edits the file).
  */
 export function editPackageJson(text: string): FileEdit {
-  const pkg = parsePackageJson(text);
+  const pkg = parseJsonObject('package.json', text);
   const edits: FileEdit = { content: null, notes: [], warnings: [] };
   // Scripts first: when both keys are new they land in npm's usual order (scripts, then devDependencies).
   addPrepareScript(pkg, edits);
@@ -176,27 +177,14 @@ function addHusky(pkg: Record<string, unknown>, edits: FileEdit): void {
   }
 }
 
-function parsePackageJson(text: string): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`package.json is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isPlainObject(data)) throw new UsageError('package.json is not a JSON object');
-  return data;
-}
 
 function objectField(pkg: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
   const value = pkg[key];
   if (value === undefined) return undefined;
-  if (!isPlainObject(value)) throw new UsageError(`package.json: ${key} is not an object`);
+  if (!isJsonObject(value)) throw new UsageError(`package.json: ${key} is not an object`);
   return value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Inserts a key where an alphabetical list would have it (npm keeps dependencies sorted) without reordering the others. */
 export function withKeyInOrder(obj: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {

@@ -1,4 +1,18 @@
-/** Editing a user's JSON file without restyling it. */
+/** Reading and editing a user's JSON file without restyling it. */
+import { isJsonObject } from '../json-object.js';
+import { UsageError } from '../model/errors.js';
+
+/** The file's text as a JSON object, or a UsageError naming the file. */
+export function parseJsonObject(file: string, text: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isJsonObject(data)) throw new UsageError(`${file} is not a JSON object`);
+  return data;
+}
 
 /** JSON.stringify with the original's indentation (tabs or N spaces), line endings and final newline. */
 export function stringifyLike(original: string, value: unknown): string {

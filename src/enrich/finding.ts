@@ -96,6 +96,7 @@ function locatedFindings(fragment: Fragment, located: Located[], warnings?: Scan
     lineStart = savedLineStart;
     counted = savedCounted;
     const rule = m.rule;
+    const secretText = loc.latin1 ? Buffer.from(m.secret, 'latin1').toString('utf8') : m.secret;
     const finding: Finding = {
       ruleId: rule.id,
       service: rule.service,
@@ -113,11 +114,11 @@ function locatedFindings(fragment: Fragment, located: Located[], warnings?: Scan
         end: fragment.byteOffset + loc.end * fragment.unit,
       },
       fingerprint: fingerprint(loc.latin1 ? Buffer.from(m.secret, 'latin1') : Buffer.from(m.secret, 'utf8')),
-      redacted: redact(loc.latin1 ? Buffer.from(m.secret, 'latin1').toString('utf8') : m.secret),
+      redacted: redact(secretText),
       tenant: null,
       owner: null,
     };
-    secretSink?.set(finding.fingerprint, loc.latin1 ? Buffer.from(m.secret, 'latin1').toString('utf8') : m.secret);
+    secretSink?.set(finding.fingerprint, secretText);
     if (fragment.lines && !onLines(fragment.lines, startLine)) continue;
     const reason = inlineAllow(text, savedLineStart, loc.start);
     if (reason) finding.suppressed = { by: 'inline', reason };

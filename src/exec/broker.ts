@@ -8,7 +8,7 @@ import { findConfigFile, loadConfig } from '../config/load.js';
 import { UsageError } from '../model/errors.js';
 import { Tenancy } from '../tenancy/tenancy.js';
 import { appendBrokerRecords, brokerLogFile, type BrokerOutcome, type BrokerRecord } from './broker-log.js';
-import { GrantPolicy, type GrantDecision } from './grants.js';
+import { GrantPolicy, relativeInside, type GrantDecision } from './grants.js';
 
 export interface BrokerRequest {
   /** Each alias asked for, with the variables holding it. */
@@ -61,8 +61,8 @@ export async function authorize(request: BrokerRequest): Promise<BrokerLedger> {
   if (denied.length) {
     log((d) => (d.granted ? { outcome: 'withheld', why: 'another alias of this run was denied' } : { outcome: 'denied', why: d.why }));
     const lines = denied.map((d) => `${d.alias} (in ${d.variables.join(', ')}): ${d.why}`);
-    const rel = path.relative(config.dir, workspace).split(path.sep).join('/');
-    const glob = rel === '' ? '**' : rel.split('/')[0] === '..' || path.isAbsolute(rel) ? null : `${rel}/**`;
+    const rel = relativeInside(config.dir, workspace);
+    const glob = rel === null ? null : rel === '' ? '**' : `${rel}/**`;
     const hint = glob && config.file ? `\nTo allow it, add to ${config.file}: "grants": [{ "alias": "${denied[0]!.alias}", "paths": ["${glob}"], "reason": "…" }]` : '';
     throw new UsageError(`not granted in ${workspace}: ${lines.join('; ')}; nothing was run${hint}`);
   }

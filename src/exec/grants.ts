@@ -49,8 +49,8 @@ export class GrantPolicy {
     if (!this.tenancy?.active && !this.grants.length) return { alias, granted: true, why: 'no clients configured' };
     const here = this.workspaceTenant(workspace);
     if (owner !== null && owner === (here ?? NO_CLIENT_TENANT)) return { alias, granted: true, why: here ? `client "${here}"'s own key` : 'a key of no client, in no client’s folder' };
-    const rel = path.relative(this.config.dir, path.resolve(workspace)).split(path.sep).join('/');
-    if (!rel.startsWith('../') && rel !== '..') {
+    const rel = relativeInside(this.config.dir, workspace);
+    if (rel !== null) {
       const grant = this.grants.find((g) => aliasMatches(g.alias, alias) && [rel || '.', `${rel}/_`].some((c) => g.match(c)));
       if (grant) return { alias, granted: true, why: GRANTED_BY + grant.reason };
     }
@@ -58,6 +58,13 @@ export class GrantPolicy {
     const where = here ? `client "${here}"'s workspace` : 'a folder of no client';
     return { alias, granted: false, why: `${whose} in ${where}, and no grant covers it` };
   }
+}
+
+/** `abs` relative to `dir`, `/`-separated (`''` for dir itself); null when it lies outside dir. */
+export function relativeInside(dir: string, abs: string): string | null {
+  const rel = path.relative(dir, path.resolve(abs));
+  if (path.isAbsolute(rel) || rel.split(path.sep)[0] === '..') return null;
+  return rel.split(path.sep).join('/');
 }
 
 /** `outloop://acme/*` covers every alias of acme; anything else must be the alias itself. */

@@ -10,6 +10,6 @@ export interface TextInput {
   source: SourceKind;
   /** The agent session the text belongs to; its `cwd` is then the text's place (see tenancy/apply). */
   transcript?: TranscriptContext;
-  /** The text this one replaces (an edit's old string, a file's current content): keys already in it are not reported. */
-  before?: string;
+  /** What this text replaces (an edit's old string, the file's current content): keys already in them are not reported. */
+  before?: string[];
 }

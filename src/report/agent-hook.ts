@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../model/finding.js';
 import { mapStrings, type AgentHookEvent } from '../sources/agent-hook.js';
+import { spliceBytes } from '../splice.js';
 
 export function promptBlockedMessage(event: AgentHookEvent, findings: Finding[]): string {
   const lines = [`outloop: this prompt was not sent: it holds ${count(findings)}.`, ...findings.map(describe), ''];
@@ -66,16 +67,12 @@ export function maskedOutput(event: AgentHookEvent, findings: Finding[]): string
   const masked = mapStrings(event.output, event.outputPath ?? '', (text, jsonPath) => {
     const here = (byPath.get(jsonPath) ?? []).sort((a, b) => a.span.start - b.span.start);
     if (!here.length) return text;
-    const bytes = Buffer.from(text, 'utf8');
-    const parts: Buffer[] = [];
-    let at = 0;
+    const masks: Array<{ start: number; end: number; bytes: Buffer }> = [];
     for (const f of here) {
-      if (f.span.start < at) continue; // one key seen twice (raw and decoded): masked once
-      parts.push(bytes.subarray(at, f.span.start), Buffer.from(`[outloop: ${f.redacted} ${f.fingerprint.slice(0, 19)}…]`, 'utf8'));
-      at = f.span.end;
+      if (masks.length && f.span.start < masks[masks.length - 1]!.end) continue; // one key seen twice (raw and decoded): masked once
+      masks.push({ start: f.span.start, end: f.span.end, bytes: Buffer.from(`[outloop: ${f.redacted} ${f.fingerprint.slice(0, 19)}…]`, 'utf8') });
     }
-    parts.push(bytes.subarray(at));
-    return Buffer.concat(parts).toString('utf8');
+    return spliceBytes(Buffer.from(text, 'utf8'), masks).toString('utf8');
   });
   const body = typeof masked === 'string' ? masked : JSON.stringify(masked, null, 2);
   return `${body}\n\n[outloop masked ${count(findings)} in this ${event.tool ?? 'tool'} output: keys stay out of the session. Refer to a key by its outloop:// alias; \`outloop exec\` gives it to a command at run time.]\n`;

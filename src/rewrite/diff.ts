@@ -18,8 +18,10 @@ export function renderDiff(plan: Plan): string {
       const bytes = f.before;
       const enc = f.textEncoding;
       const unit = unitOf(enc);
-      const line = lineOf(bytes, e.start, enc);
-      const lineStart = lineStartOf(bytes, e.start, enc);
+      // UTF-16 text starts after its byte order mark (a UTF-8 one is shown as it always was).
+      const first = enc === 'utf8' ? 0 : f.bom;
+      const line = lineOf(bytes, e.start, enc, first);
+      const lineStart = lineStartOf(bytes, e.start, enc, first);
       const lineEnd = lineEndOf(bytes, e.end, enc);
       let from = Math.max(lineStart, e.start - CONTEXT * unit);
       let to = Math.min(lineEnd, e.end + CONTEXT * unit);
@@ -51,21 +53,21 @@ function hints(group: Finding[]): string {
 }
 
 // Lines by code unit, so a UTF-16 file's line breaks are found on whole characters.
-function lineOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
+function lineOf(bytes: Buffer, offset: number, enc: TextEncoding, first: number): number {
   let n = 1;
   if (enc === 'utf8') {
     for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) n++;
     return n;
   }
-  for (let i = firstUnit(bytes, enc); i < offset; i += 2) if (unitAt(bytes, i, enc) === 0x0a) n++;
+  for (let i = first; i < offset; i += 2) if (unitAt(bytes, i, enc) === 0x0a) n++;
   return n;
 }
 
-function lineStartOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
+function lineStartOf(bytes: Buffer, offset: number, enc: TextEncoding, first: number): number {
   const unit = unitOf(enc);
   let i = offset - unit;
-  while (i >= firstUnit(bytes, enc) && unitAt(bytes, i, enc) !== 0x0a) i -= unit;
-  return Math.max(i + unit, firstUnit(bytes, enc));
+  while (i >= first && unitAt(bytes, i, enc) !== 0x0a) i -= unit;
+  return Math.max(i + unit, first);
 }
 
 function lineEndOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
@@ -75,11 +77,6 @@ function lineEndOf(bytes: Buffer, offset: number, enc: TextEncoding): number {
   return Math.min(i, bytes.length);
 }
 
-/** UTF-16 text starts after its byte order mark, when it has one. */
-function firstUnit(bytes: Buffer, enc: TextEncoding): number {
-  const bom = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-  return enc !== 'utf8' && bom ? 2 : 0;
-}
 
 /** Control characters (escape codes in a log) shown as \xNN so the diff never drives a terminal. */
 function show(s: string): string {

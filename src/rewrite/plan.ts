@@ -15,6 +15,7 @@ import type { Finding } from '../model/finding.js';
 import { isAccountRule, FOREIGN_ACCOUNT } from '../tenancy/accounts.js';
 import { slug } from '../tenancy/bind.js';
 import { aliasFor, type VaultBackend } from '../vault/vault.js';
+import { spliceBytes } from '../splice.js';
 import { sha256 } from './atomic.js';
 import { decodeBytes, encodeText } from './text-codec.js';
 import { checkerFor, formatOf, type FormatKind } from './formats.js';
@@ -48,8 +49,9 @@ export interface PlanFile {
   /** Every finding of the file, rewritten or not (for masking the diff). */
   allFindings: Finding[];
   stage: boolean;
-  /** The file's text encoding, which the rewrite keeps. */
+  /** The file's text encoding, which the rewrite keeps, and the length of its byte order mark. */
   textEncoding: TextEncoding;
+  bom: number;
 }
 
 /** A vault entry the run must hold before any file changes. */
@@ -216,14 +218,12 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
     }
     if (!edits.length) continue;
 
-    const parts: Buffer[] = [];
+    const pieces: Array<{ start: number; end: number; bytes: Buffer }> = [];
     const journalEdits: JournalEdit[] = [];
-    let at = 0;
     let shift = 0;
     for (const e of edits) {
-      parts.push(bytes.subarray(at, e.start));
       const rep = encodeText(e.replacement, enc);
-      parts.push(rep);
+      pieces.push({ start: e.start, end: e.end, bytes: rep });
       const newStart = e.start + shift;
       const plain = e.encoding === null;
       let sourceAlias: string | null = null;
@@ -233,10 +233,8 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       }
       journalEdits.push({ start: e.start, end: e.end, newStart, newEnd: newStart + rep.length, replacement: e.replacement, fingerprints: e.fps, aliases: e.aliases, encoding: e.encoding, sourceSha256: sha256(enc === 'utf8' ? e.source : textOf(e.source)), sourceAlias });
       shift += rep.length - (e.end - e.start);
-      at = e.end;
     }
-    parts.push(bytes.subarray(at));
-    const after = Buffer.concat(parts);
+    const after = spliceBytes(bytes, pieces);
     if (kind !== 'text' && checker.parses(textOf(body)) === true && checker.parses(textOf(after.subarray(sniffed.bom))) === false) {
       edits.forEach((e) => e.group.forEach((f) => skip(f, `not rewritten: the rewritten file would no longer parse as ${kind}`)));
       continue;
@@ -256,6 +254,7 @@ export async function buildPlan(options: PlanOptions): Promise<Plan> {
       allFindings: findings,
       stage: options.stage?.has(rel) ?? false,
       textEncoding: enc,
+      bom: sniffed.bom,
     });
   }
   plan.escrows = aliases.escrows();

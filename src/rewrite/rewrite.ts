@@ -19,6 +19,7 @@ import { step } from './faults.js';
 import { journalDir, journalPath, listJournals, newRunId, saveJournal, type Journal, type JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
 import { encodeText } from './text-codec.js';
+import { spliceBytes } from '../splice.js';
 import { buildPlan, type NotRewritten, type Plan } from './plan.js';
 import { renderDiff } from './diff.js';
 
@@ -209,14 +210,8 @@ function applyFile(root: string, jf: JournalFile, after: Buffer | null): void {
 
 /** The rewritten bytes from the original ones and the journal's edits (no secret needed). */
 function replay(before: Buffer, jf: JournalFile): Buffer {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (const e of [...jf.edits].sort((a, b) => a.start - b.start)) {
-    parts.push(before.subarray(at, e.start), encodeText(e.replacement, jf.textEncoding ?? 'utf8'));
-    at = e.end;
-  }
-  parts.push(before.subarray(at));
-  return Buffer.concat(parts);
+  const edits = [...jf.edits].sort((a, b) => a.start - b.start);
+  return spliceBytes(before, edits.map((e) => ({ start: e.start, end: e.end, bytes: encodeText(e.replacement, jf.textEncoding ?? 'utf8') })));
 }
 
 /** Finishes every run of this root that was interrupted (status `running`): its files get their planned bytes. */

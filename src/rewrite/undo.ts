@@ -14,6 +14,7 @@ import { step } from './faults.js';
 import { listJournals, saveJournal, type Journal, type JournalEdit, type JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
 import { encodeText } from './text-codec.js';
+import { spliceBytes } from '../splice.js';
 
 export interface UndoResult {
   runId: string;
@@ -106,16 +107,13 @@ async function restoreFile(root: string, jf: JournalFile, vault: VaultBackend): 
   const now = sha256(current);
   if (now === jf.beforeSha256) return 'unchanged';
   if (now !== jf.afterSha256) return 'changed since the rewrite; not restored (restore its keys by hand from the vault)';
-  const parts: Buffer[] = [];
-  let at = 0;
+  const pieces: Array<{ start: number; end: number; bytes: Buffer }> = [];
   for (const e of [...jf.edits].sort((a, b) => a.newStart - b.newStart)) {
     const source = await sourceOf(e, vault);
     if (typeof source !== 'string') return source.problem;
-    parts.push(current.subarray(at, e.newStart), encodeText(source, jf.textEncoding ?? 'utf8'));
-    at = e.newEnd;
+    pieces.push({ start: e.newStart, end: e.newEnd, bytes: encodeText(source, jf.textEncoding ?? 'utf8') });
   }
-  parts.push(current.subarray(at));
-  const bytes = Buffer.concat(parts);
+  const bytes = spliceBytes(current, pieces);
   if (sha256(bytes) !== jf.beforeSha256) return 'the vault and the journal do not reproduce the original file; not restored';
   writeAtomic(jf.path, bytes, { mode: jf.mode, tmp: jf.tmp, label: jf.rel });
   if (jf.mtimeMs !== undefined) {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { UsageError } from '../model/errors.js';
 import type { AgentName, TranscriptContext } from '../model/finding.js';
 import type { TextInput } from '../model/text-input.js';
+import { isJsonObject } from '../json-object.js';
 
 export interface AgentHookEvent {
   agent: HookAgent;
@@ -97,7 +98,7 @@ export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackC
   } catch (err) {
     throw new UsageError(`the hook's input is not JSON (${(err as Error).message}); is this command run by ${agent}'s hooks?`);
   }
-  if (!isObject(data)) throw new UsageError("the hook's input is not a JSON object");
+  if (!isJsonObject(data)) throw new UsageError("the hook's input is not a JSON object");
   const event = data.hook_event_name;
   if (typeof event !== 'string') throw new UsageError("the hook's input has no hook_event_name");
   const cwd = typeof data.cwd === 'string' && path.isAbsolute(data.cwd) ? data.cwd : fallbackCwd;
@@ -118,17 +119,16 @@ export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackC
     const prompt = typeof data.prompt === 'string' ? data.prompt : '';
     return { ...base, kind: 'prompt', tool: null, texts: [{ path: '(prompt)', text: prompt, source: 'agent', transcript: session('prompt', 'user', 'text') }] };
   }
+  const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
   if (event === dialect.toolEvent) {
-    const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
-    const input = isObject(data.tool_input) ? data.tool_input : {};
+    const input = isJsonObject(data.tool_input) ? data.tool_input : {};
     if (Object.hasOwn(dialect.readTools, tool)) return { ...base, kind: 'read', tool, texts: readToolTexts(input, dialect.readTools[tool]!, cwd) };
     const fileTool = Object.hasOwn(dialect.fileTools, tool) ? dialect.fileTools[tool]! : null;
     const texts = fileTool ? fileToolTexts(fileTool, input, cwd) : null;
     return { ...base, kind: 'tool', tool, texts: texts ?? stringsOf(input, 'tool_input', tool, 'tool_use', session) };
   }
   if (dialect.outputEvent && event === dialect.outputEvent) {
-    const tool = typeof data.tool_name === 'string' ? data.tool_name : '(unnamed tool)';
-    const response = isObject(data.tool_response) ? data.tool_response : {};
+    const response = isJsonObject(data.tool_response) ? data.tool_response : {};
     const [output, outputPath] = 'llmContent' in response ? [response.llmContent, OUTPUT_PATH] : [response, 'tool_response'];
     return { ...base, kind: 'output', tool, output, outputPath, texts: stringsOf(output, outputPath, tool, 'tool_result', session) };
   }
@@ -139,14 +139,14 @@ export function agentHookEvent(agent: HookAgent, raw: Buffer | string, fallbackC
 function fileToolTexts(tool: FileTool, input: Record<string, unknown>, cwd: string): TextInput[] | null {
   const file = input[tool.path];
   if (typeof file !== 'string' || !file) return null;
-  const rel = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/') || path.basename(file);
+  const rel = relativePath(cwd, file);
   // A key the file already holds is no new exposure (an edit that moves or keeps a line with it).
-  const onDisk = readSmall(path.resolve(cwd, file)) ?? '';
+  const onDisk = readSmall(path.resolve(cwd, file));
   const at = (text: unknown, old?: unknown): TextInput => {
-    const before = [typeof old === 'string' ? old : '', onDisk].filter(Boolean).join('\n');
-    return { path: rel, text: typeof text === 'string' ? text : '', source: 'agent', ...(before ? { before } : {}) };
+    const before = [old, onDisk].filter((t): t is string => typeof t === 'string' && t !== '');
+    return { path: rel, text: typeof text === 'string' ? text : '', source: 'agent', ...(before.length ? { before } : {}) };
   };
-  if (tool.edits) return Array.isArray(input.edits) ? input.edits.filter(isObject).map((e) => at(e[tool.text], tool.old ? e[tool.old] : undefined)) : null;
+  if (tool.edits) return Array.isArray(input.edits) ? input.edits.filter(isJsonObject).map((e) => at(e[tool.text], tool.old ? e[tool.old] : undefined)) : null;
   return typeof input[tool.text] === 'string' ? [at(input[tool.text], tool.old ? input[tool.old] : undefined)] : null;
 }
 
@@ -156,7 +156,12 @@ function readToolTexts(input: Record<string, unknown>, field: string, cwd: strin
   if (!file) return [];
   const text = readSmall(path.resolve(cwd, file));
   if (text === null) return [];
-  return [{ path: path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/') || path.basename(file), text, source: 'agent' }];
+  return [{ path: relativePath(cwd, file), text, source: 'agent' }];
+}
+
+/** A file's path as the report shows it: from the session's folder, `/`-separated. */
+function relativePath(cwd: string, file: string): string {
+  return path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/') || path.basename(file);
 }
 
 /** Every string in a tool's input (a command, a URL, an MCP tool's message), each as its own text. */
@@ -177,7 +182,7 @@ export function mapStrings(value: unknown, at: string, map: (text: string, jsonP
   if (typeof value === 'string') return map(value, at);
   if (depth >= 16) return value;
   if (Array.isArray(value)) return value.map((item, i) => mapStrings(item, `${at}[${i}]`, map, depth + 1));
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, mapStrings(item, /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`, map, depth + 1)]));
   }
   return value;
@@ -191,8 +196,4 @@ function readSmall(file: string): string | null {
   } catch {
     return null; // a new file, or one we can't read: everything in the write counts as new
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

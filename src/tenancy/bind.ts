@@ -17,6 +17,7 @@ import type { Finding } from '../model/finding.js';
 import { writeFileWhole } from '../write-file.js';
 import { FOREIGN_ACCOUNT, isAccountRule } from './accounts.js';
 import { aliasFor as aliasOf } from '../vault/vault.js';
+import { isJsonObject } from '../json-object.js';
 
 /** What a binding's name must look like (the schema's rule): it becomes outloop://TENANT/NAME. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -292,24 +293,24 @@ export function writeBindings(configFile: string, bindings: Binding[]): void {
   } catch (err) {
     throw new UsageError(`${configFile} is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(data) || !isObject(data.tenants)) throw new UsageError(`${configFile} has no "tenants"`);
+  if (!isJsonObject(data) || !isJsonObject(data.tenants)) throw new UsageError(`${configFile} has no "tenants"`);
   const tenants = data.tenants;
   for (const b of bindings) {
     const spec = tenants[b.tenant];
-    if (!Object.hasOwn(tenants, b.tenant) || !isObject(spec)) throw new UsageError(`unknown tenant "${b.tenant}" in ${configFile}; known tenants: ${Object.keys(tenants).sort().join(', ')}`);
+    if (!Object.hasOwn(tenants, b.tenant) || !isJsonObject(spec)) throw new UsageError(`unknown tenant "${b.tenant}" in ${configFile}; known tenants: ${Object.keys(tenants).sort().join(', ')}`);
     for (const [other, o] of Object.entries(tenants)) {
-      if (other === b.tenant || !isObject(o) || !Array.isArray(o.keys)) continue;
-      const bound = o.keys.find((k) => isObject(k) && k.fingerprint === b.fingerprint) as { name?: unknown } | undefined;
+      if (other === b.tenant || !isJsonObject(o) || !Array.isArray(o.keys)) continue;
+      const bound = o.keys.find((k) => isJsonObject(k) && k.fingerprint === b.fingerprint) as { name?: unknown } | undefined;
       if (bound) throw new UsageError(`this key is already bound to tenant "${other}" as ${aliasOf(other, String(bound.name))}; a key has one owner`);
     }
     if (spec.keys === undefined) spec.keys = [];
     if (!Array.isArray(spec.keys)) throw new UsageError(`${configFile}: tenants.${b.tenant}.keys is not a list`);
     const keys = spec.keys as unknown[];
-    const at = keys.findIndex((k) => isObject(k) && k.name === b.name);
+    const at = keys.findIndex((k) => isJsonObject(k) && k.name === b.name);
     const entry = { name: b.name, fingerprint: b.fingerprint };
     if (at >= 0) keys[at] = entry;
     else keys.push(entry);
-    spec.keys = keys.filter((k) => k === entry || !(isObject(k) && k.fingerprint === b.fingerprint));
+    spec.keys = keys.filter((k) => k === entry || !(isJsonObject(k) && k.fingerprint === b.fingerprint));
   }
   // Never write what loading would refuse (a malformed name, say).
   checkSchema(configFile, data);
@@ -340,10 +341,6 @@ function readText(file: string): string {
   } catch (err) {
     throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import type { KeyStdin } from '../tenancy/bind.js';
 import { checkAlias, checkSecret } from './alias.js';
 import { VaultError, VaultLockedError, WrongPassphraseError } from './errors.js';
 import type { VaultBackend } from './vault.js';
+import { isJsonObject } from '../json-object.js';
 
 export const PASSPHRASE_ENV = 'OUTLOOP_VAULT_PASSPHRASE';
 export const VAULT_FILE_ENV = 'OUTLOOP_VAULT_FILE';
@@ -396,11 +397,11 @@ function open(key: Buffer, sealed: Sealed, aad: string): string | null {
 }
 
 function invalidDocument(data: unknown): string | null {
-  if (!isObject(data) || data.outloop !== 'vault') return 'no "outloop": "vault" header';
+  if (!isJsonObject(data) || data.outloop !== 'vault') return 'no "outloop": "vault" header';
   if (data.version !== 1) return `unsupported version ${JSON.stringify(data.version)}`;
   if (data.cipher !== 'aes-256-gcm') return `unsupported cipher ${JSON.stringify(data.cipher)}`;
   const kdf = data.kdf;
-  if (!isObject(kdf) || kdf.name !== 'scrypt') return 'kdf is not scrypt';
+  if (!isJsonObject(kdf) || kdf.name !== 'scrypt') return 'kdf is not scrypt';
   const { N, r, p, keyLength, salt } = kdf;
   if (typeof N !== 'number' || !Number.isInteger(Math.log2(N)) || N < 2 ** 10 || N > 2 ** 20) return 'scrypt N out of range';
   if (typeof r !== 'number' || !Number.isInteger(r) || r < 1 || r > 32) return 'scrypt r out of range';
@@ -408,15 +409,11 @@ function invalidDocument(data: unknown): string | null {
   if (keyLength !== KEY_LENGTH) return 'key length is not 32';
   if (typeof salt !== 'string' || Buffer.from(salt, 'base64').length < 16) return 'salt missing or short';
   if (!isSealed(data.check)) return 'no check block';
-  if (!isObject(data.entries)) return 'no entries';
+  if (!isJsonObject(data.entries)) return 'no entries';
   for (const [alias, entry] of Object.entries(data.entries)) if (!isSealed(entry)) return `entry ${alias} is malformed`;
   return null;
 }
 
 function isSealed(v: unknown): v is Sealed {
-  return isObject(v) && typeof v.iv === 'string' && typeof v.tag === 'string' && typeof v.data === 'string';
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return isJsonObject(v) && typeof v.iv === 'string' && typeof v.tag === 'string' && typeof v.data === 'string';
 }
